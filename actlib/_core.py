@@ -1,0 +1,357 @@
+"""Registry, parameter validation and backend dispatch for every activation.
+
+An activation is *defined* once with :func:`define`: a forward formula
+``forward(x, xp, **params)`` written against the shared array vocabulary of
+:mod:`actlib._ops`, and either an analytic ``derivative(x, xp, **params)``
+(elementwise activations) or a ``vjp(x, y, g, xp, **params)`` (vector-valued
+ones).  :func:`get` binds parameters and returns an :class:`Activation`, which
+dispatches on its input: NumPy arrays, NumPy scalars, Python numbers and lists
+go to the NumPy backend, ``torch.Tensor`` to the torch backend on the tensor's
+device.
+"""
+from __future__ import annotations
+
+import difflib
+import numbers
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ._ops import NP, torch_ops
+
+__all__ = ["Param", "Info", "Spec", "Activation", "define", "get", "names", "aliases",
+           "UnknownActivationError"]
+
+_HALF_NUMPY = (np.float16,)
+
+
+class UnknownActivationError(LookupError, ValueError):
+    """Raised by :func:`get` for a name that is neither canonical nor an alias."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of an activation: name, default, valid range, learnability.
+
+    ``check(value) -> bool`` validates a scalar value; ``valid`` states the range
+    in words for the error message.  ``channelwise`` parameters may be 1-D arrays
+    that apply along the channel dimension (dim 1, or dim 0 for 1-D input), as
+    for torch's ``PReLU``.
+    """
+
+    name: str
+    default: Any
+    valid: str = "any real number"
+    check: Callable[[Any], bool] | None = None
+    learnable: bool = False
+    channelwise: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Info:
+    """Metadata of an activation, checked against symbolic derivations in the book."""
+
+    name: str
+    formula: str
+    params: dict
+    range: str
+    bounded_above: bool | None
+    bounded_below: bool | None
+    monotonic: str
+    smoothness: str
+    f0: str
+    df0: str
+    kink: str
+    elementwise: bool
+    reference: str
+    aliases: tuple = ()
+    torch_builtin: str | None = None
+
+
+@dataclass
+class Spec:
+    """Everything :func:`define` records about one activation."""
+
+    name: str
+    forward: Callable
+    params: tuple[Param, ...]
+    info: Info
+    derivative: Callable | None = None
+    vjp: Callable | None = None
+    param_grads: Callable | None = None
+    validate: Callable | None = None
+    torch_builtin: Any = None
+    naive: Callable | None = None
+    saves: tuple[str, ...] = ("x",)
+    sample: Callable | None = None
+    doc: str = ""
+    param_index: dict = field(default_factory=dict)
+
+    @property
+    def elementwise(self) -> bool:
+        return self.derivative is not None
+
+
+_REGISTRY: dict[str, Spec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def _loaded() -> None:
+    """Import the definition modules once (they register themselves)."""
+    from . import activations  # noqa: F401
+
+
+def define(name: str, *, forward: Callable, derivative: Callable | None = None,
+           vjp: Callable | None = None, param_grads: Callable | None = None,
+           params: tuple[Param, ...] = (), aliases: tuple[str, ...] = (),
+           validate: Callable | None = None, torch_builtin: Any = None,
+           naive: Callable | None = None, saves: tuple[str, ...] = ("x",),
+           sample: Callable | None = None, formula: str, range: str, bounded: tuple[bool | None, bool | None],
+           monotonic: str, smoothness: str, f0: str, df0: str, kink: str = "none",
+           reference: str = "") -> Spec:
+    """Register an activation and return its :class:`Spec`.
+
+    Elementwise activations give ``derivative(x, xp, **params)`` (df/dx);
+    vector-valued ones give ``vjp(x, y, g, xp, **params)`` (g^T J) and list in
+    ``saves`` which of the input ``"x"`` and the output ``"y"`` backward needs.
+    ``param_grads(x, xp, **params)`` returns ``{name: df/dparam}`` (elementwise,
+    broadcast to the output) for learnable parameters.  ``torch_builtin`` is the
+    name of the ``torch.nn.functional`` function with the same parameters, or a
+    callable ``(x, **params)``; ``naive`` is the textbook NumPy formula, used only
+    by the benchmarks.  ``sample(x, xp, **params) -> dict`` draws per-call random
+    arrays (rrelu's slopes) that are passed to forward and derivative as
+    keywords and saved for backward.  The forward function's docstring becomes the
+    activation's documentation.
+    """
+    if (derivative is None) == (vjp is None):
+        raise ValueError(f"{name}: give exactly one of derivative= (elementwise) or vjp=")
+    for key in (name, *aliases):
+        if key in _REGISTRY or key in _ALIASES:
+            raise ValueError(f"activation name {key!r} is defined twice")
+    info = Info(name=name, formula=formula, params={p.name: p.default for p in params},
+                range=range, bounded_above=bounded[0], bounded_below=bounded[1],
+                monotonic=monotonic, smoothness=smoothness, f0=f0, df0=df0, kink=kink,
+                elementwise=derivative is not None, reference=reference,
+                aliases=tuple(aliases),
+                torch_builtin=torch_builtin if isinstance(torch_builtin, str) else
+                (getattr(torch_builtin, "__doc__", None) or None))
+    spec = Spec(name=name, forward=forward, params=tuple(params), info=info,
+                derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
+                torch_builtin=torch_builtin, naive=naive, saves=tuple(saves), sample=sample,
+                doc=(forward.__doc__ or "").strip(),
+                param_index={p.name: p for p in params})
+    _REGISTRY[name] = spec
+    for alias in aliases:
+        _ALIASES[alias] = name
+    return spec
+
+
+def names() -> tuple[str, ...]:
+    """The canonical activation names, sorted."""
+    _loaded()
+    return tuple(sorted(_REGISTRY))
+
+
+def aliases() -> dict[str, str]:
+    """Every accepted alias mapped to its canonical name."""
+    _loaded()
+    return dict(sorted(_ALIASES.items()))
+
+
+def spec(name: str) -> Spec:
+    """The :class:`Spec` registered under ``name`` or one of its aliases."""
+    _loaded()
+    key = name.strip().lower().replace("-", "_") if isinstance(name, str) else name
+    if not isinstance(key, str):
+        raise TypeError(f"activation name must be a string, got {type(name).__name__}")
+    if key in _REGISTRY:
+        return _REGISTRY[key]
+    if key in _ALIASES:
+        return _REGISTRY[_ALIASES[key]]
+    close = difflib.get_close_matches(key, [*_REGISTRY, *_ALIASES], n=5, cutoff=0.5)
+    hint = f"; closest names: {', '.join(close)}" if close else ""
+    raise UnknownActivationError(
+        f"unknown activation {name!r}{hint} (actlib.names() lists all {len(_REGISTRY)})")
+
+
+def get(name: str, **params) -> "Activation":
+    """Look up an activation by name or alias and bind its parameters.
+
+    >>> act = get("leaky_relu", negative_slope=0.2)
+    >>> float(act(-1.0))
+    -0.2
+    """
+    return Activation(spec(name), params)
+
+
+def _is_tensor(x) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def _check_scalar(spec: Spec, p: Param, value) -> None:
+    if p.check is None:
+        return
+    if _is_tensor(value) or isinstance(value, np.ndarray):
+        arr = value.detach().cpu().numpy() if _is_tensor(value) else value
+        ok = all(p.check(float(v)) for v in np.ravel(arr)) if arr.dtype.kind in "fiu" else False
+    else:
+        try:
+            ok = bool(p.check(value))
+        except TypeError:
+            ok = False
+    if not ok:
+        raise ValueError(f"{spec.name}: parameter {p.name!r} must be {p.valid}, got {value!r}")
+
+
+def _bind(spec: Spec, given: dict) -> dict:
+    unknown = [k for k in given if k not in spec.param_index]
+    if unknown:
+        valid = ", ".join(spec.param_index) or "none"
+        raise TypeError(f"{spec.name}: unknown parameter {unknown[0]!r}; valid parameters: {valid}")
+    bound = {p.name: given.get(p.name, p.default) for p in spec.params}
+    for p in spec.params:
+        _check_scalar(spec, p, bound[p.name])
+    if spec.validate is not None:
+        spec.validate(**bound)
+    return bound
+
+
+def _numpy_input(x, what="input") -> tuple[np.ndarray, np.dtype, bool]:
+    """Convert to an ndarray; return (array to compute on, output dtype, was scalar)."""
+    scalar = np.isscalar(x)
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{what} must be real numbers, got a string")
+    arr = np.asarray(x)
+    kind = arr.dtype.kind
+    if kind in "biu":
+        arr = arr.astype(np.float64)
+    elif kind == "c":
+        raise TypeError(f"{what} has complex dtype {arr.dtype}; actlib activations are real-valued")
+    elif kind != "f":
+        raise TypeError(f"{what} must be a real floating or integer array, got dtype {arr.dtype}")
+    out_dtype = arr.dtype
+    if arr.dtype in _HALF_NUMPY:
+        arr = arr.astype(np.float32)
+    return arr, out_dtype, scalar
+
+
+def _finish_numpy(out, out_dtype, scalar):
+    out = np.asarray(out)
+    if out.dtype != out_dtype:
+        out = out.astype(out_dtype)
+    return out[()] if (scalar or out.ndim == 0) else out
+
+
+def channel_shape(param, x_ndim: int):
+    """Shape that broadcasts a 1-D per-channel parameter along dim 1 (dim 0 for 1-D input)."""
+    n = int(np.size(param))
+    if np.ndim(param) == 0 or n == 1 or x_ndim == 0:
+        return None
+    if x_ndim == 1:
+        return (n,)
+    return (1, n) + (1,) * (x_ndim - 2)
+
+
+def _numpy_params(spec: Spec, params: dict, x: np.ndarray) -> dict:
+    out = {}
+    for name, value in params.items():
+        p = spec.param_index[name]
+        if _is_tensor(value):
+            value = value.detach().cpu().numpy()
+        if isinstance(value, (np.ndarray, list, tuple)) and p.check is not None:
+            value = np.asarray(value, dtype=x.dtype)
+            if p.channelwise:
+                shape = channel_shape(value, x.ndim)
+                value = value.reshape(shape) if shape else value.reshape(())
+        out[name] = value
+    return out
+
+
+class Activation:
+    """An activation with bound parameters, callable on NumPy or torch input.
+
+    ``act(x)`` evaluates f, ``act.grad(x)`` gives df/dx (elementwise activations),
+    ``act.vjp(x, g)`` gives the vector-Jacobian product g^T J(x) (every activation),
+    ``act.module()`` wraps it as a ``torch.nn.Module``; ``act.info`` is its metadata.
+    """
+
+    def __init__(self, spec: Spec, params: dict):
+        self._spec = spec
+        self._params = _bind(spec, params)
+        self.__doc__ = spec.doc
+
+    name = property(lambda self: self._spec.name, doc="Canonical name.")
+    info = property(lambda self: self._spec.info, doc="Metadata (:class:`Info`).")
+    spec = property(lambda self: self._spec, doc="The registry entry (:class:`Spec`).")
+
+    @property
+    def params(self) -> dict:
+        """The bound parameters (a copy)."""
+        return dict(self._params)
+
+    @property
+    def elementwise(self) -> bool:
+        return self._spec.elementwise
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
+        return f"actlib.get({self.name!r}{', ' if args else ''}{args})"
+
+    # -- evaluation ---------------------------------------------------------
+    def _numpy_params(self, arr: np.ndarray) -> dict:
+        """Bound parameters as NumPy values, plus this call's random draws (if any)."""
+        p = _numpy_params(self._spec, self._params, arr)
+        if self._spec.sample is not None:
+            p.update(self._spec.sample(arr, NP, **p))
+        return p
+
+    def __call__(self, x):
+        """f(x), with the input's dtype and device."""
+        if _is_tensor(x):
+            from . import _torch
+            return _torch.apply(self._spec, self._params, x)
+        arr, out_dtype, scalar = _numpy_input(x)
+        with np.errstate(all="ignore"):
+            p = self._numpy_params(arr)
+            out = self._spec.forward(arr, NP, **p)
+        return _finish_numpy(out, out_dtype, scalar)
+
+    def grad(self, x):
+        """df/dx elementwise (analytic); vector-valued activations raise and point to :meth:`vjp`."""
+        if not self._spec.elementwise:
+            raise TypeError(f"{self.name} is vector-valued: its derivative is a Jacobian; "
+                            f"use act.vjp(x, g) for the vector-Jacobian product")
+        if _is_tensor(x):
+            from . import _torch
+            return _torch.derivative(self._spec, self._params, x)
+        arr, out_dtype, scalar = _numpy_input(x)
+        with np.errstate(all="ignore"):
+            out = self._spec.derivative(arr, NP, **self._numpy_params(arr))
+            out = np.broadcast_to(out, arr.shape) if np.shape(out) != arr.shape else out
+        return _finish_numpy(out, out_dtype, scalar)
+
+    def vjp(self, x, g):
+        """The vector-Jacobian product g^T J_f(x) (equal to g * f'(x) for elementwise f)."""
+        if _is_tensor(x):
+            from . import _torch
+            return _torch.vjp(self._spec, self._params, x, g)
+        arr, out_dtype, scalar = _numpy_input(x)
+        garr, _, _ = _numpy_input(g, "cotangent g")
+        garr = garr.astype(arr.dtype, copy=False)
+        with np.errstate(all="ignore"):
+            p = self._numpy_params(arr)
+            if self._spec.elementwise:
+                out = garr * self._spec.derivative(arr, NP, **p)
+            else:
+                y = self._spec.forward(arr, NP, **p) if "y" in self._spec.saves else None
+                out = self._spec.vjp(arr, y, garr, NP, **p)
+        return _finish_numpy(out, out_dtype, scalar)
+
+    def module(self):
+        """A ``torch.nn.Module``; learnable parameters become ``nn.Parameter``s."""
+        from . import _torch
+        return _torch.ActivationModule(self)

@@ -1,0 +1,194 @@
+"""Array namespaces that let one formula serve both backends.
+
+Every activation is written once as ``f(x, xp, **params)`` where ``xp`` is
+:data:`NP` (NumPy + SciPy) or :data:`TORCH` (primitive torch ops).  The two
+namespaces expose the same small vocabulary; nothing else is shared between
+the backends.  ``xp.is_torch`` lets a formula branch where the backends must
+differ (e.g. random sampling).
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from scipy import special as sp
+
+__all__ = ["NP", "torch_ops", "NumpyOps", "TorchOps"]
+
+
+class NumpyOps:
+    """NumPy/SciPy implementation of the shared vocabulary."""
+
+    is_torch = False
+    pi = math.pi
+
+    exp = staticmethod(np.exp)
+    expm1 = staticmethod(np.expm1)
+    log = staticmethod(np.log)
+    log1p = staticmethod(np.log1p)
+    sqrt = staticmethod(np.sqrt)
+    tanh = staticmethod(np.tanh)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    abs = staticmethod(np.abs)
+    sign = staticmethod(np.sign)
+    isnan = staticmethod(np.isnan)
+    isinf = staticmethod(np.isinf)
+    isfinite = staticmethod(np.isfinite)
+    erf = staticmethod(sp.erf)
+    erfc = staticmethod(sp.erfc)
+    sigmoid = staticmethod(sp.expit)
+    log_sigmoid = staticmethod(sp.log_expit)
+    logaddexp = staticmethod(np.logaddexp)
+
+    @staticmethod
+    def where(cond, a, b):
+        """Elementwise select that keeps the array dtype when a or b is a Python scalar."""
+        out = np.where(cond, a, b)
+        ref = a if isinstance(a, np.ndarray) else b
+        if isinstance(ref, np.ndarray) and out.dtype != ref.dtype:
+            out = out.astype(ref.dtype)
+        return out
+
+    @staticmethod
+    def maximum(a, b):
+        return np.maximum(a, b)
+
+    @staticmethod
+    def minimum(a, b):
+        return np.minimum(a, b)
+
+    @staticmethod
+    def clip(x, lo=None, hi=None):
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def zeros_like(x):
+        return np.zeros_like(x)
+
+    @staticmethod
+    def ones_like(x):
+        return np.ones_like(x)
+
+    @staticmethod
+    def full_like(x, value):
+        return np.full_like(x, value)
+
+    @staticmethod
+    def finfo(x):
+        return np.finfo(x.dtype)
+
+    @staticmethod
+    def asarray_like(value, x):
+        """``value`` (scalar or array) as an array of x's dtype (and device)."""
+        return np.asarray(value, dtype=x.dtype)
+
+    # reductions used by the vector-valued activations
+    @staticmethod
+    def amax(x, dim, keepdim=True):
+        return np.max(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def sum(x, dim, keepdim=True):
+        return np.sum(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def logsumexp(x, dim, keepdim=True):
+        return sp.logsumexp(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def cat(xs, dim):
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def split_half(x, dim):
+        a, b = np.split(x, 2, axis=dim)
+        return a, b
+
+
+class TorchOps:
+    """torch implementation of the shared vocabulary (imported lazily)."""
+
+    is_torch = True
+    pi = math.pi
+
+    def __init__(self):
+        import torch
+
+        self.torch = torch
+        self.exp = torch.exp
+        self.expm1 = torch.expm1
+        self.log = torch.log
+        self.log1p = torch.log1p
+        self.sqrt = torch.sqrt
+        self.tanh = torch.tanh
+        self.sin = torch.sin
+        self.cos = torch.cos
+        self.abs = torch.abs
+        self.sign = torch.sign
+        self.isnan = torch.isnan
+        self.isinf = torch.isinf
+        self.isfinite = torch.isfinite
+        self.erf = torch.special.erf
+        self.erfc = torch.special.erfc
+        self.sigmoid = torch.sigmoid
+        self.log_sigmoid = torch.nn.functional.logsigmoid
+        self.logaddexp = torch.logaddexp
+        self.zeros_like = torch.zeros_like
+        self.ones_like = torch.ones_like
+        self.logsumexp_ = torch.logsumexp
+
+    def where(self, cond, a, b):
+        return self.torch.where(cond, a, b)
+
+    def maximum(self, a, b):
+        if isinstance(b, (int, float)):
+            return self.torch.clamp_min(a, b)
+        if isinstance(a, (int, float)):
+            return self.torch.clamp_min(b, a)
+        return self.torch.maximum(a, b)
+
+    def minimum(self, a, b):
+        if isinstance(b, (int, float)):
+            return self.torch.clamp_max(a, b)
+        if isinstance(a, (int, float)):
+            return self.torch.clamp_max(b, a)
+        return self.torch.minimum(a, b)
+
+    def clip(self, x, lo=None, hi=None):
+        return self.torch.clamp(x, lo, hi)
+
+    def full_like(self, x, value):
+        return self.torch.full_like(x, value)
+
+    def finfo(self, x):
+        return self.torch.finfo(x.dtype)
+
+    def asarray_like(self, value, x):
+        return self.torch.as_tensor(value, dtype=x.dtype, device=x.device)
+
+    def amax(self, x, dim, keepdim=True):
+        return self.torch.amax(x, dim=dim, keepdim=keepdim)
+
+    def sum(self, x, dim, keepdim=True):
+        return self.torch.sum(x, dim=dim, keepdim=keepdim)
+
+    def logsumexp(self, x, dim, keepdim=True):
+        return self.torch.logsumexp(x, dim=dim, keepdim=keepdim)
+
+    def cat(self, xs, dim):
+        return self.torch.cat(xs, dim=dim)
+
+    def split_half(self, x, dim):
+        a, b = self.torch.chunk(x, 2, dim=dim)
+        return a, b
+
+
+NP = NumpyOps()
+
+
+@functools.cache
+def torch_ops() -> TorchOps:
+    """The torch namespace, created on first use so ``import actlib`` does not import torch."""
+    return TorchOps()

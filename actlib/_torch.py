@@ -1,0 +1,190 @@
+"""The torch backend: forward from primitive ops, backward from the analytic derivative.
+
+Imported only when a ``torch.Tensor`` reaches an :class:`~actlib.Activation`.
+float16/bfloat16 inputs are computed in float32 and rounded once; the saved
+tensor is the input itself (or the output, for activations whose backward
+needs it), never an upcast copy.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ._core import Spec, channel_shape
+from ._ops import torch_ops
+
+__all__ = ["apply", "derivative", "vjp", "ActivationModule"]
+
+_HALF = (torch.float16, torch.bfloat16)
+
+
+def _check_input(x: torch.Tensor, what: str = "input") -> torch.Tensor:
+    """Validate dtype; integers and bool become torch's default float dtype."""
+    if x.is_complex():
+        raise TypeError(f"{what} has complex dtype {x.dtype}; actlib activations are real-valued")
+    if not x.is_floating_point():
+        x = x.to(torch.get_default_dtype())
+    return x
+
+
+def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
+    return torch.float32 if dtype in _HALF else dtype
+
+
+def _split_params(spec: Spec, params: dict, device) -> tuple[dict, list[str], list[torch.Tensor]]:
+    """Separate fixed (Python) parameters from tensor-valued (possibly learnable) ones."""
+    fixed, names, tensors = {}, [], []
+    for name, value in params.items():
+        p = spec.param_index[name]
+        if isinstance(value, torch.Tensor) or (p.check is not None and
+                                               isinstance(value, (np.ndarray, list, tuple))):
+            names.append(name)
+            tensors.append(torch.as_tensor(value, device=device))
+        else:
+            fixed[name] = value
+    return fixed, names, tensors
+
+
+def _shaped(spec: Spec, name: str, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    t = t.to(dtype=x.dtype, device=x.device)
+    if spec.param_index[name].channelwise:
+        shape = channel_shape(t, x.dim())
+        t = t.reshape(shape) if shape else t.reshape(())
+    return t
+
+
+class _Elementwise(torch.autograd.Function):
+    """f(x; params) with df/dx and df/dparams from the analytic formulas."""
+
+    @staticmethod
+    def forward(ctx, x, spec, fixed, names, *tensors):
+        ops = torch_ops()
+        xc = x.to(_compute_dtype(x.dtype))
+        p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)}
+        extra = spec.sample(xc, ops, **fixed, **p) if spec.sample else {}
+        y = spec.forward(xc, ops, **fixed, **p, **extra)
+        ctx.spec, ctx.fixed, ctx.names = spec, fixed, names
+        ctx.extra_names = tuple(extra)
+        ctx.save_for_backward(x, *tensors, *extra.values())
+        return y.to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        ops = torch_ops()
+        spec, fixed, names = ctx.spec, ctx.fixed, ctx.names
+        x, *rest = ctx.saved_tensors
+        tensors, extra_values = rest[:len(names)], rest[len(names):]
+        extra = dict(zip(ctx.extra_names, extra_values))
+        xc = x.to(_compute_dtype(x.dtype))
+        gc = g.to(xc.dtype)
+        p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)}
+        dx = None
+        if ctx.needs_input_grad[0]:
+            dx = (gc * spec.derivative(xc, ops, **fixed, **p, **extra)).to(x.dtype)
+        dparams = []
+        wanted = [ctx.needs_input_grad[4 + i] for i in range(len(names))]
+        partials = (spec.param_grads(xc, ops, **fixed, **p, **extra)
+                    if any(wanted) and spec.param_grads else {})
+        for i, (n, t) in enumerate(zip(names, tensors)):
+            if not wanted[i]:
+                dparams.append(None)
+                continue
+            if n not in partials:
+                raise RuntimeError(f"{spec.name}: no gradient formula for parameter {n!r}")
+            d = (gc * partials[n]).sum_to_size(p[n].shape) if p[n].dim() else (gc * partials[n]).sum()
+            dparams.append(d.reshape(t.shape).to(t.dtype))
+        return (dx, None, None, None, *dparams)
+
+
+class _VectorValued(torch.autograd.Function):
+    """A vector-valued activation whose backward is its analytic vjp."""
+
+    @staticmethod
+    def forward(ctx, x, spec, fixed):
+        ops = torch_ops()
+        xc = x.to(_compute_dtype(x.dtype))
+        y = spec.forward(xc, ops, **fixed)
+        out = y.to(x.dtype)
+        ctx.spec, ctx.fixed = spec, fixed
+        ctx.save_for_backward(x if "x" in spec.saves else None,
+                              out if "y" in spec.saves else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        ops = torch_ops()
+        x, y = ctx.saved_tensors
+        dtype = (x if x is not None else y).dtype
+        cd = _compute_dtype(dtype)
+        xc = x.to(cd) if x is not None else None
+        yc = y.to(cd) if y is not None else None
+        dx = ctx.spec.vjp(xc, yc, g.to(cd), ops, **ctx.fixed)
+        return dx.to(dtype), None, None
+
+
+def apply(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
+    """Forward on the torch backend, differentiable through the analytic backward."""
+    x = _check_input(x)
+    if spec.elementwise:
+        fixed, names, tensors = _split_params(spec, params, x.device)
+        return _Elementwise.apply(x, spec, fixed, names, *tensors)
+    return _VectorValued.apply(x, spec, params)
+
+
+def derivative(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
+    """df/dx from the analytic formula, without autograd."""
+    x = _check_input(x)
+    ops = torch_ops()
+    xc = x.detach().to(_compute_dtype(x.dtype))
+    fixed, names, tensors = _split_params(spec, params, x.device)
+    p = {n: _shaped(spec, n, t.detach(), xc) for n, t in zip(names, tensors)}
+    extra = spec.sample(xc, ops, **fixed, **p) if spec.sample else {}
+    d = spec.derivative(xc, ops, **fixed, **p, **extra)
+    return torch.broadcast_to(d, xc.shape).to(x.dtype)
+
+
+def vjp(spec: Spec, params: dict, x: torch.Tensor, g) -> torch.Tensor:
+    """g^T J(x) from the analytic formula, without autograd."""
+    x = _check_input(x)
+    g = _check_input(torch.as_tensor(g, device=x.device), "cotangent g")
+    if spec.elementwise:
+        return (g.to(_compute_dtype(x.dtype)) * derivative(spec, params, x).to(
+            _compute_dtype(x.dtype))).to(x.dtype)
+    ops = torch_ops()
+    cd = _compute_dtype(x.dtype)
+    xc = x.detach().to(cd)
+    y = spec.forward(xc, ops, **params) if "y" in spec.saves else None
+    return spec.vjp(xc, y, g.detach().to(cd), ops, **params).to(x.dtype)
+
+
+class ActivationModule(torch.nn.Module):
+    """``torch.nn.Module`` wrapper of an :class:`~actlib.Activation`.
+
+    Learnable parameters (PReLU weight, Swish beta, ...) are registered as
+    ``nn.Parameter``s initialised from the bound values; an activation with a
+    ``training`` parameter (rrelu) follows the module's train/eval mode.
+    """
+
+    def __init__(self, act):
+        super().__init__()
+        self.activation_name = act.name
+        self._spec = act.spec
+        self._fixed = {}
+        for p in act.spec.params:
+            value = act.params[p.name]
+            if p.learnable:
+                t = torch.as_tensor(np.asarray(value, dtype=np.float64),
+                                    dtype=torch.get_default_dtype()).clone()
+                self.register_parameter(p.name, torch.nn.Parameter(t))
+            elif p.name != "training":
+                self._fixed[p.name] = value
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        params = dict(self._fixed)
+        params.update(dict(self.named_parameters(recurse=False)))
+        if "training" in self._spec.param_index:
+            params["training"] = self.training
+        return apply(self._spec, params, x)
+
+    def extra_repr(self) -> str:
+        return f"{self.activation_name!r}" + "".join(f", {k}={v!r}" for k, v in self._fixed.items())

@@ -1,0 +1,10 @@
+"""Definitions of every activation, one module per family of the course.
+
+Importing this package registers them all with :func:`actlib._core.define`.
+"""
+import importlib
+
+_FAMILIES = ("sigmoidal",)
+
+for _family in _FAMILIES:
+    importlib.import_module(f"{__name__}.{_family}")
