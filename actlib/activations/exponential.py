@@ -1,0 +1,2 @@
+"""exponential activations (definitions land here)."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""gated activations (definitions land here)."""
+from __future__ import annotations

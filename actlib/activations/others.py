@@ -1,0 +1,2 @@
+"""others activations (definitions land here)."""
+from __future__ import annotations

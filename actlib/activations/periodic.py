@@ -1,0 +1,2 @@
+"""periodic activations (definitions land here)."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""rectifiers activations (definitions land here)."""
+from __future__ import annotations

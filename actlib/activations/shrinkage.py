@@ -1,0 +1,2 @@
+"""shrinkage activations (definitions land here)."""
+from __future__ import annotations

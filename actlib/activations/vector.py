@@ -1,0 +1,2 @@
+"""vector activations (definitions land here)."""
+from __future__ import annotations
