@@ -1,0 +1,217 @@
+"""Cross-check an activation against its SymPy definition, in units in the last place.
+
+The course derives every activation symbolically; :func:`crosscheck` evaluates
+that SymPy expression and its derivative with mpmath at 50 significant digits
+(the independent reference) and measures, over a grid that includes the
+extremes, the error of
+
+* actlib's NumPy backend (value and ``grad``),
+* actlib's torch backend (value and autograd backward),
+* torch's builtin, where torch has one (value and autograd), and
+* autograd of the SymPy formula compiled to torch ops (what a naive
+  implementation gets),
+
+each in ULP of the tested dtype.  Only actlib's rows are asserted by
+:meth:`CrossCheck.assert_accurate`; the others are there for comparison.
+
+ULP rule: ``|computed - exact| / spacing(max(|exact|, floor))`` in the tested
+dtype, where ``floor`` (default: the smallest normal number) lets a caller
+measure error against a stated absolute scale near an interior zero.  Where the
+exact result is subnormal (below the smallest normal number ``tiny``), the
+check is absolute: an error up to ``tiny`` (flushing to zero, as SciPy's and
+torch's kernels do) counts as 0 ULP, anything larger as infinitely many.  The
+report rounds each maximum up to a power of two so that stored notebook output
+does not depend on the last bit of a vector kernel; the assertions use the
+exact numbers.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["default_grid", "ulp_errors", "CrossCheck", "crosscheck"]
+
+_MP_DPS = 50
+
+
+def default_grid(kinks=(), n: int = 300, lo: float = 1e-8, hi: float = 1e3) -> np.ndarray:
+    """Sorted float64 grid: ±logspace(lo, hi, n), 0, -0.0, a linear [-6, 6] sweep,
+    and the two float64 neighbours of every kink."""
+    pos = np.logspace(math.log10(lo), math.log10(hi), n)
+    lin = np.linspace(-6.0, 6.0, 241)
+    near = [v for k in kinks for v in (np.nextafter(k, -np.inf), float(k), np.nextafter(k, np.inf))]
+    grid = np.unique(np.concatenate([-pos, pos, lin, [0.0], np.asarray(near, dtype=float)]))
+    return np.concatenate([[-0.0], grid])
+
+
+def _mp_reference(expr, symbol, points):
+    """Evaluate a SymPy expression at exact binary points with mpmath (50 digits)."""
+    import mpmath
+    import sympy
+
+    f = sympy.lambdify(symbol, expr, modules="mpmath")
+    with mpmath.workdps(_MP_DPS):
+        return [f(mpmath.mpf(float(p))) for p in points]
+
+
+def ulp_errors(computed, exact, dtype, floor: float | None = None) -> np.ndarray:
+    """Error of ``computed`` against mpmath values ``exact`` in ULP of ``dtype``.
+
+    NaN where both are NaN counts as 0; a NaN or infinity where the exact value
+    is finite counts as +inf.
+    """
+    import mpmath
+
+    dtype = np.dtype(dtype)
+    tiny = float(np.finfo(dtype).tiny) if floor is None else floor
+    out = np.empty(len(exact))
+    comp = np.asarray(computed, dtype=np.float64).ravel()
+    with mpmath.workdps(_MP_DPS):
+        for i, (c, e) in enumerate(zip(comp, exact)):
+            if mpmath.isnan(e) or math.isnan(c):
+                out[i] = 0.0 if (mpmath.isnan(e) and math.isnan(c)) else math.inf
+                continue
+            e_rounded = np.asarray(float(e)).astype(dtype)
+            if math.isinf(c) or math.isinf(float(e_rounded)):
+                out[i] = 0.0 if float(e_rounded) == c else math.inf
+                continue
+            err = abs(mpmath.mpf(c) - e)
+            if floor is None and abs(e) < tiny:  # subnormal result: absolute check
+                out[i] = 0.0 if err <= tiny else math.inf
+                continue
+            scale = np.spacing(np.asarray(max(abs(float(e_rounded)), tiny)).astype(dtype))
+            out[i] = float(err / mpmath.mpf(float(scale)))
+    return out
+
+
+def _bucket(ulp: float) -> str:
+    if math.isinf(ulp) or math.isnan(ulp):
+        return "inf"
+    if ulp <= 0.5:
+        return "<= 0.5"
+    k = math.ceil(math.log2(ulp))
+    return f"<= {2 ** k}" if k <= 12 else f"<= 2^{k}"
+
+
+@dataclass
+class CrossCheck:
+    """Maximum ULP error of every implementation path of one activation."""
+
+    name: str
+    rows: list = field(default_factory=list)  # (path, device, dtype, quantity, max_ulp, worst_x)
+
+    def max_ulp(self, path: str | None = None, dtype: str | None = None,
+                quantity: str | None = None) -> float:
+        vals = [r[4] for r in self.rows if (path is None or r[0] == path)
+                and (dtype is None or r[2] == dtype) and (quantity is None or r[3] == quantity)]
+        return max(vals) if vals else float("nan")
+
+    def assert_accurate(self, float64: float = 64, float32: float = 8) -> None:
+        """Assert actlib's rows are within the bounds (ULP) and no worse than torch's builtin."""
+        bounds = {"float64": float64, "float32": float32}
+        bad = [r for r in self.rows if r[0].startswith("actlib") and r[4] > bounds[r[2]]]
+        assert not bad, f"{self.name}: actlib exceeds the ULP bound: {bad}"
+        for dtype in bounds:
+            for q in ("f", "f'"):
+                ours = max(self.max_ulp("actlib numpy", dtype, q), self.max_ulp("actlib torch", dtype, q))
+                theirs = self.max_ulp("torch builtin", dtype, q)
+                assert not ours > max(theirs, 1.0), (
+                    f"{self.name}: actlib ({ours:.3g} ULP) worse than torch's builtin "
+                    f"({theirs:.3g} ULP) for {q} in {dtype}")
+
+    def _table(self):
+        head = ("path", "device", "dtype", "quantity", "max error (ULP)")
+        body = [(p, d, t, q, _bucket(u)) for p, d, t, q, u, _ in self.rows]
+        return head, body
+
+    def __repr__(self) -> str:
+        head, body = self._table()
+        widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines = [f"cross-check of {self.name!r} against SymPy/mpmath ({_MP_DPS} digits)",
+                 fmt.format(*head), fmt.format(*("-" * w for w in widths))]
+        lines += [fmt.format(*r) for r in body]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head, body = self._table()
+        th = "".join(f"<th>{h}</th>" for h in head)
+        trs = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in body)
+        return (f"<p>cross-check of <code>{self.name}</code> against SymPy/mpmath "
+                f"({_MP_DPS} digits)</p><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
+
+
+def _torch_paths(act, expr, symbol, x64, dtype, device):
+    """(path, f values, f' values) for actlib torch, torch's builtin and naive autograd."""
+    import sympy
+    import torch
+
+    tdtype = getattr(torch, dtype)
+    out = []
+
+    def run(fn):
+        x = torch.tensor(x64, dtype=tdtype, device=device, requires_grad=True)
+        y = fn(x)
+        (g,) = torch.autograd.grad(y.sum(), x, allow_unused=True)
+        g = torch.zeros_like(x) if g is None else g
+        return y.detach().cpu().double().numpy(), g.cpu().double().numpy()
+
+    out.append(("actlib torch", *run(act)))
+    builtin = act.spec.torch_builtin
+    if builtin is not None:
+        fn = (lambda x: getattr(torch.nn.functional, builtin)(x, **act.params)) \
+            if isinstance(builtin, str) else (lambda x: builtin(x, **act.params))
+        try:
+            out.append(("torch builtin", *run(fn)))
+        except RuntimeError:  # torch has the op but no autograd formula (heaviside)
+            pass
+    naive = sympy.lambdify(symbol, expr, modules="torch")
+    try:
+        out.append(("naive autograd", *run(lambda x: naive(x) + 0 * x)))
+    except (RuntimeError, TypeError):
+        pass
+    return out
+
+
+def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
+               devices=("cpu",), floor: float | None = None, naive: bool = True) -> CrossCheck:
+    """Compare ``act`` with the SymPy expression ``expr`` in ``symbol`` over ``grid``.
+
+    ``expr`` must already have the activation's parameters substituted.  Returns a
+    :class:`CrossCheck` whose rows give the maximum ULP error of every path; call
+    :meth:`CrossCheck.assert_accurate` to assert actlib's bounds.
+    """
+    import sympy
+
+    grid = default_grid() if grid is None else np.asarray(grid, dtype=np.float64)
+    dexpr = sympy.diff(expr, symbol)
+    check = CrossCheck(act.name)
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+    for dtype in dtypes:
+        pts = np.unique(grid.astype(dtype)).astype(np.float64)
+        exact_f = _mp_reference(expr, symbol, pts)
+        exact_d = _mp_reference(dexpr, symbol, pts)
+
+        def add(path, device, quantity, values, exact):
+            errs = ulp_errors(values, exact, dtype, floor)
+            i = int(np.argmax(errs))
+            check.rows.append((path, device, dtype, quantity, float(errs[i]), float(pts[i])))
+
+        xs = pts.astype(dtype)
+        add("actlib numpy", "cpu", "f", act(xs), exact_f)
+        add("actlib numpy", "cpu", "f'", act.grad(xs), exact_d)
+        if not have_torch:
+            continue
+        for device in devices:
+            for path, fv, dv in _torch_paths(act, expr, symbol, pts, dtype, device):
+                if path == "naive autograd" and not naive:
+                    continue
+                add(path, device, "f", fv, exact_f)
+                add(path, device, "f'", dv, exact_d)
+    return check
