@@ -12,8 +12,9 @@ returns an :class:`Activation` with ``__call__``, ``grad``, ``vjp``, ``module``
 and ``info``.  NumPy input runs on NumPy/SciPy, ``torch.Tensor`` input on torch
 (on the tensor's device), each with the input's dtype.
 """
-from ._core import Activation, Info, Param, UnknownActivationError, aliases, get, names, spec
+from ._core import (Activation, Info, Param, Spec, UnknownActivationError, aliases, define, get,
+                    names, spec)
 
-__all__ = ["Activation", "Info", "Param", "UnknownActivationError", "aliases", "get", "names",
-           "spec"]
+__all__ = ["Activation", "Info", "Param", "Spec", "UnknownActivationError", "aliases", "define",
+           "get", "names", "spec"]
 __version__ = "0.1.0"

@@ -242,14 +242,16 @@ def _numpy_input(x, what="input") -> tuple[np.ndarray, np.dtype, bool]:
 def _finish_numpy(out, out_dtype, scalar):
     out = np.asarray(out)
     if out.dtype != out_dtype:
-        out = out.astype(out_dtype)
+        with np.errstate(over="ignore"):  # float32 -> float16 overflow rounds to inf, correctly
+            out = out.astype(out_dtype)
     return out[()] if (scalar or out.ndim == 0) else out
 
 
 def channel_shape(param, x_ndim: int):
     """Shape that broadcasts a 1-D per-channel parameter along dim 1 (dim 0 for 1-D input)."""
-    n = int(np.size(param))
-    if np.ndim(param) == 0 or n == 1 or x_ndim == 0:
+    shape = tuple(np.shape(param))  # np.size() would call a tensor's size method
+    n = int(np.prod(shape))
+    if len(shape) == 0 or n == 1 or x_ndim == 0:
         return None
     if x_ndim == 1:
         return (n,)
@@ -352,6 +354,6 @@ class Activation:
         return _finish_numpy(out, out_dtype, scalar)
 
     def module(self):
-        """A ``torch.nn.Module``; learnable parameters become ``nn.Parameter``s."""
+        """A ``torch.nn.Module``; learnable parameters become ``nn.Parameter`` objects."""
         from . import _torch
         return _torch.ActivationModule(self)

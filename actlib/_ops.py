@@ -38,6 +38,7 @@ class NumpyOps:
     isfinite = staticmethod(np.isfinite)
     erf = staticmethod(sp.erf)
     erfc = staticmethod(sp.erfc)
+    erfcx = staticmethod(sp.erfcx)
     sigmoid = staticmethod(sp.expit)
     log_sigmoid = staticmethod(sp.log_expit)
     logaddexp = staticmethod(np.logaddexp)
@@ -106,6 +107,15 @@ class NumpyOps:
         a, b = np.split(x, 2, axis=dim)
         return a, b
 
+    @staticmethod
+    def sort(x, dim, descending=False):
+        s = np.sort(x, axis=dim)
+        return np.flip(s, axis=dim) if descending else s
+
+    @staticmethod
+    def cumsum(x, dim):
+        return np.cumsum(x, axis=dim)
+
 
 class TorchOps:
     """torch implementation of the shared vocabulary (imported lazily)."""
@@ -132,6 +142,7 @@ class TorchOps:
         self.isfinite = torch.isfinite
         self.erf = torch.special.erf
         self.erfc = torch.special.erfc
+        self.erfcx = torch.special.erfcx
         self.sigmoid = torch.sigmoid
         self.log_sigmoid = torch.nn.functional.logsigmoid
         self.logaddexp = torch.logaddexp
@@ -183,6 +194,12 @@ class TorchOps:
     def split_half(self, x, dim):
         a, b = self.torch.chunk(x, 2, dim=dim)
         return a, b
+
+    def sort(self, x, dim, descending=False):
+        return self.torch.sort(x, dim=dim, descending=descending).values
+
+    def cumsum(self, x, dim):
+        return self.torch.cumsum(x, dim=dim)
 
 
 NP = NumpyOps()

@@ -39,6 +39,8 @@ def _split_params(spec: Spec, params: dict, device) -> tuple[dict, list[str], li
         if isinstance(value, torch.Tensor) or (p.check is not None and
                                                isinstance(value, (np.ndarray, list, tuple))):
             names.append(name)
+            if not isinstance(value, torch.Tensor):  # lists/tuples: keep float64 precision
+                value = np.asarray(value, dtype=np.float64)
             tensors.append(torch.as_tensor(value, device=device))
         else:
             fixed[name] = value
@@ -91,7 +93,13 @@ class _Elementwise(torch.autograd.Function):
                 continue
             if n not in partials:
                 raise RuntimeError(f"{spec.name}: no gradient formula for parameter {n!r}")
-            d = (gc * partials[n]).sum_to_size(p[n].shape) if p[n].dim() else (gc * partials[n]).sum()
+            part = partials[n]
+            if part.dim() == gc.dim() + 1:  # vector parameter (PAU coefficients): trailing axis
+                d = (gc.unsqueeze(-1) * part).reshape(-1, part.shape[-1]).sum(0)
+            elif p[n].dim():
+                d = (gc * part).sum_to_size(p[n].shape)
+            else:
+                d = (gc * part).sum()
             dparams.append(d.reshape(t.shape).to(t.dtype))
         return (dx, None, None, None, *dparams)
 

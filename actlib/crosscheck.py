@@ -167,8 +167,8 @@ def _torch_paths(act, expr, symbol, x64, dtype, device):
             out.append(("torch builtin", *run(fn)))
         except RuntimeError:  # torch has the op but no autograd formula (heaviside)
             pass
-    naive = sympy.lambdify(symbol, expr, modules="torch")
-    try:
+    try:  # SymPy may have no torch printer for a function (log1p): then no naive row
+        naive = sympy.lambdify(symbol, expr, modules="torch")
         out.append(("naive autograd", *run(lambda x: naive(x) + 0 * x)))
     except (RuntimeError, TypeError):
         pass

@@ -1,2 +1,394 @@
-"""gated activations (definitions land here)."""
+"""Gaussian-gated and self-gated activations: GELU and its approximations, SiLU/Swish, Mish, kin.
+
+Most are :math:`x \\cdot \\mathrm{gate}(x)` with a gate that underflows to 0 for very negative
+:math:`x`; at :math:`x = -\\infty` the product is :math:`-\\infty \\cdot 0`, so the formulas clamp
+:math:`x` to the finite range (``_big``) where it multiplies a gate that can be 0.
+"""
 from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special as _sp
+
+from .._core import Param, define
+from .exponential import _sigmoid   # not xp.sigmoid, which flushes subnormal gates to 0
+
+_INV_SQRT2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_GELU_TAIL = -3.0     # NumPy: below this x, exact GELU switches to the erfcx form (see gelu)
+_GATE_CAP = 1e4       # |t| beyond which sigma(t) is exactly 0 or 1 in every float format
+
+
+def _big(x, xp):
+    return xp.finfo(x).max
+
+
+def _finite(v) -> bool:
+    return math.isfinite(v)
+
+
+def _torch_fn(name, doc, **fixed):
+    """A lazily-importing ``torch.nn.functional`` call with fixed keywords, for ``torch_builtin``."""
+    def call(x, **params):
+        import torch.nn.functional as F
+        return getattr(F, name)(x, **fixed, **params)
+    call.__doc__ = doc
+    return call
+
+
+# -- GELU ------------------------------------------------------------------------------------
+def _gauss(a, xp):
+    r""":math:`e^{-a^2/2}` to a few ULP for :math:`0 \le a \le 40`.
+
+    The rounding of :math:`a^2` alone would cost :math:`a^2/2` ULP; instead :math:`a` is split
+    (Veltkamp) into a head with half the mantissa, whose square is exact, and a tail:
+    :math:`a^2 = h^2 + l(a + h)`.
+    """
+    bits = round(-math.log2(float(xp.finfo(a).eps)))
+    t = a * (2.0 ** ((bits + 2) // 2) + 1)
+    h = t - (t - a)
+    return xp.exp(-0.5 * (h * h)) * xp.exp(-0.5 * ((a - h) * (a + h)))
+
+
+def _gelu_tail(x, xp, grad):
+    r"""GELU (or its derivative) for :math:`x < 0` via :math:`\Phi(x) = \tfrac12\operatorname{erfcx}(a/\sqrt2)\,e^{-a^2/2}`,
+    :math:`a = -x`: accurate to a few ULP however far into the tail."""
+    a = xp.minimum(-x, 40.0)
+    e = 0.5 * xp.erfcx(a * _INV_SQRT2)
+    g = _gauss(a, xp)
+    return g * (e - a * _INV_SQRT_2PI) if grad else -(a * g) * e
+
+
+def _tail_patched(x, y, xp, grad):
+    """NumPy: replace ``y`` where ``x < _GELU_TAIL`` by the erfcx form, computed there only."""
+    if xp.is_torch:
+        return y
+    m = x < _GELU_TAIL
+    if m.any():
+        y = np.asarray(y)   # NumPy returns a scalar for 0-d input
+        y[m] = _gelu_tail(x[m], xp, grad)
+    return y
+
+
+def gelu(x, xp, approximate="none"):
+    r"""Gaussian error linear unit, :math:`f(x) = x\,\Phi(x) = \tfrac{x}{2}\operatorname{erfc}(-x/\sqrt2)`.
+
+    ``approximate="tanh"`` gives :func:`gelu_tanh` (torch's parameter). :math:`\Phi` is computed
+    with ``erfc``, never as :math:`\tfrac12(1 + \operatorname{erf})`, which cancels to 0 below
+    :math:`x \approx -6` (float32) / :math:`-9` (float64). torch's ``erfc`` is accurate, so the only
+    error left in the tail is the rounding of :math:`x/\sqrt2` (relative :math:`x^2/2` ULP); SciPy's
+    ``erfc`` itself loses digits there, so the NumPy path uses
+    :math:`\tfrac12\operatorname{erfcx}(|x|/\sqrt2)\,e^{-x^2/2}` with an exactly squared :math:`x`
+    below :math:`x = -3` (a few ULP down to the underflow). Derivative
+    :math:`\Phi(x) + x\varphi(x)`, same forms. :math:`f(-\infty) = 0`.
+    """
+    if approximate == "tanh":
+        return gelu_tanh(x, xp)
+    y = xp.maximum(x, -40.0) * (0.5 * xp.erfc(x * -_INV_SQRT2))
+    return _tail_patched(x, y, xp, grad=False)
+
+
+def _gelu_grad(x, xp, approximate="none"):
+    if approximate == "tanh":
+        return _gelu_tanh_grad(x, xp)
+    xc = xp.clip(x, -40.0, 40.0)
+    d = 0.5 * xp.erfc(x * -_INV_SQRT2) + xc * (_INV_SQRT_2PI * xp.exp(-0.5 * (xc * xc)))
+    return _tail_patched(x, d, xp, grad=True)
+
+
+define("gelu", forward=gelu, derivative=_gelu_grad,
+       params=(Param("approximate", "none", "'none' or 'tanh'", lambda v: v in ("none", "tanh")),),
+       torch_builtin="gelu",
+       naive=lambda x, approximate="none": 0.5 * x * (1 + _sp.erf(x * _INV_SQRT2)),
+       formula=r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt{2}}\right)",
+       range=r"[\approx -0.16997, \infty)", bounded=(False, True), monotonic="non-monotonic",
+       smoothness="C^inf", f0="0", df0="1/2", reference="Hendrycks & Gimpel 2016")
+
+_GT_A = 2 * math.sqrt(2 / math.pi)   # 1 + tanh(u) = 2 sigma(2u), 2u = x (A + B x^2)
+_GT_B = _GT_A * 0.044715
+_GT_CLIP = 30.0                      # |x| beyond which sigma(2u) is exactly 0 or 1
+
+
+def gelu_tanh(x, xp):
+    r"""GELU, tanh approximation: :math:`f(x) = \tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715x^3)\right)\right)`.
+
+    Computed as :math:`x\,\sigma(2u)` (:math:`1 + \tanh u = 2\sigma(2u)`), which keeps the negative
+    tail that :math:`1 + \tanh u` cancels to 0; the cubic is evaluated on :math:`x` clipped to
+    :math:`\pm 30`, where :math:`\sigma(2u)` is already exactly 0 or 1, so :math:`x^3` never
+    overflows and :math:`f(-\infty) = 0`. Derivative
+    :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)`, :math:`2u = x(A + Bx^2)`.
+    """
+    xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
+    return xp.maximum(x, -_GT_CLIP) * _sigmoid(xc * (_GT_A + _GT_B * (xc * xc)), xp)
+
+
+def _gelu_tanh_grad(x, xp):
+    xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
+    x2 = xc * xc
+    v = xc * (_GT_A + _GT_B * x2)
+    return _sigmoid(v, xp) * (1 + xc * _sigmoid(-v, xp) * (_GT_A + (3 * _GT_B) * x2))
+
+
+define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad,
+       aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate"),
+       torch_builtin=_torch_fn("gelu", 'torch.nn.functional.gelu(x, approximate="tanh")',
+                               approximate="tanh"),
+       naive=lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
+       formula=(r"f(x) = \frac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,"
+                r"(x + 0.044715\,x^3)\right)\right)"),
+       range=r"[\approx -0.17004, \infty)", bounded=(False, True), monotonic="non-monotonic",
+       smoothness="C^inf", f0="0", df0="1/2",
+       reference="Hendrycks & Gimpel 2016 (after Page 1977)")
+
+
+# -- x * sigmoid(k x): SiLU, quick GELU, Swish -------------------------------------------------
+def _xsig(x, xp, k):
+    """:math:`x\\,\\sigma(kx)` for a constant k > 0, with :math:`-\\infty \\mapsto 0`."""
+    xl = xp.maximum(x, -_big(x, xp))
+    return xl * _sigmoid(xl if k == 1 else xl * k, xp)
+
+
+def _xsig_grad(v, xp):
+    """d/dt of :math:`t\\,\\sigma(t)` at :math:`v`: :math:`\\sigma(v)(1 + v\\,\\sigma(-v))`, v clipped."""
+    v = xp.clip(v, -_GATE_CAP, _GATE_CAP)
+    return _sigmoid(v, xp) * (1 + v * _sigmoid(-v, xp))
+
+
+def silu(x, xp):
+    r"""SiLU (sigmoid-weighted linear unit), :math:`f(x) = x\,\sigma(x)`.
+
+    Derivative :math:`\sigma(x)\left(1 + x\,\sigma(-x)\right)`, using :math:`\sigma(-x)` rather
+    than :math:`1 - \sigma(x)` so that both tails stay accurate. :math:`f(-\infty) = 0`.
+    """
+    return _xsig(x, xp, 1)
+
+
+define("silu", forward=silu, derivative=lambda x, xp: _xsig_grad(x, xp), torch_builtin="silu",
+       naive=lambda x: x / (1 + np.exp(-x)),
+       formula=r"f(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
+       range=r"[-W(1/e), \infty) \approx [-0.278465, \infty)", bounded=(False, True),
+       monotonic="non-monotonic", smoothness="C^inf", f0="0", df0="1/2",
+       reference="Hendrycks & Gimpel 2016; Elfwing, Uchibe & Doya 2017")
+
+_QUICK = 1.702
+
+
+def quick_gelu(x, xp):
+    r"""Quick GELU (CLIP), :math:`f(x) = x\,\sigma(1.702x)`, the logistic approximation of :math:`x\Phi(x)`.
+
+    Derivative :math:`\sigma(v)\left(1 + v\,\sigma(-v)\right)`, :math:`v = 1.702x`.
+    :math:`f(-\infty) = 0`.
+    """
+    return _xsig(x, xp, _QUICK)
+
+
+define("quick_gelu", forward=quick_gelu, derivative=lambda x, xp: _xsig_grad(_QUICK * x, xp),
+       naive=lambda x: x / (1 + np.exp(-_QUICK * x)),
+       formula=r"f(x) = x\,\sigma(1.702\,x)",
+       range=r"[\approx -0.16361, \infty)", bounded=(False, True), monotonic="non-monotonic",
+       smoothness="C^inf", f0="0", df0="1/2",
+       reference="Hendrycks & Gimpel 2016; Radford et al. 2021")
+
+
+def _swish_arg(x, xp, beta):
+    big = _big(x, xp)
+    return beta * xp.clip(x, -big, big)   # finite x, so beta = 0 gives 0, not NaN, at x = +-inf
+
+
+def swish(x, xp, beta=1.0):
+    r"""Swish, :math:`f(x) = x\,\sigma(\beta x)`, with a learnable :math:`\beta` (SiLU at :math:`\beta = 1`).
+
+    Derivatives :math:`\partial_x f = \sigma(t)\left(1 + t\,\sigma(-t)\right)` and
+    :math:`\partial_\beta f = x^2\sigma(t)\sigma(-t)`, :math:`t = \beta x`. Where the gate
+    :math:`\sigma(t)` is exactly 0 the result is 0, also at :math:`x = \pm\infty`.
+    """
+    s = _sigmoid(_swish_arg(x, xp, beta), xp)
+    return xp.where(s == 0, s, x * s)
+
+
+def _swish_grad(x, xp, beta=1.0):
+    return _xsig_grad(_swish_arg(x, xp, beta), xp)
+
+
+def _swish_param_grads(x, xp, beta=1.0):
+    big = _big(x, xp)
+    xc = xp.clip(x, -big, big)
+    t = xp.clip(beta * xc, -_GATE_CAP, _GATE_CAP)
+    return {"beta": (xc * _sigmoid(t, xp)) * (xc * _sigmoid(-t, xp))}
+
+
+define("swish", forward=swish, derivative=_swish_grad, param_grads=_swish_param_grads,
+       params=(Param("beta", 1.0, "a finite real number", _finite, learnable=True),),
+       naive=lambda x, beta=1.0: x / (1 + np.exp(-beta * x)),
+       formula=r"f(x) = x\,\sigma(\beta x)",
+       range=r"[\approx -0.278465/\beta, \infty) \ (\beta > 0)", bounded=(False, True),
+       monotonic="non-monotonic (beta > 0)", smoothness="C^inf", f0="0", df0="1/2",
+       reference="Ramachandran, Zoph & Le 2017")
+
+
+# -- hard and other variants -----------------------------------------------------------------
+def hardswish(x, xp):
+    r"""Hard swish (MobileNetV3), :math:`f(x) = x\,\operatorname{relu6}(x + 3)/6`.
+
+    Derivative 0 for :math:`x \le -3`, :math:`(2x + 3)/6` for :math:`-3 < x < 3`, 1 for
+    :math:`x \ge 3`: at the kinks 0 at -3 and 1 at +3, as torch 2.13's CPU autograd and jax (torch's
+    CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
+    :math:`f'` at :math:`-3/2`.
+    """
+    return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
+
+
+def _hardswish_grad(x, xp):
+    return xp.where(x <= -3, 0.0, xp.where(x >= 3, 1.0, (2 * x + 3) / 6))
+
+
+define("hardswish", forward=hardswish, derivative=_hardswish_grad,
+       aliases=("hard_swish", "hard_silu"), torch_builtin="hardswish",
+       naive=lambda x: x * np.clip(x + 3, 0, 6) / 6,
+       formula=r"f(x) = x\,\frac{\operatorname{relu6}(x + 3)}{6}",
+       range="[-0.375, inf)", bounded=(False, True), monotonic="non-monotonic",
+       smoothness="C^0", f0="0", df0="1/2",
+       kink="x = -3: f' = 0; x = 3: f' = 1 (torch 2.13 CPU autograd and jax)",
+       reference="Howard et al. 2019")
+
+
+def mish(x, xp):
+    r"""Mish, :math:`f(x) = x\tanh(\operatorname{softplus}(x))`.
+
+    With :math:`e = e^x` and :math:`n = e(e + 2)`, :math:`\tanh(\operatorname{softplus}(x)) = n/(n + 2)`
+    exactly: one exponential, no cancellation for :math:`x \ll 0` (:math:`f \approx x e^x`); the
+    exponential is capped at :math:`x = 40`, where the gate is 1 to every precision. Derivative
+    :math:`\tanh s + x\,\operatorname{sech}^2(s)\,\sigma(x)` with
+    :math:`\operatorname{sech}^2 s = (1 - t)(1 + t)` and :math:`1 - t = 2/(n + 2)`.
+    :math:`f(-\infty) = 0`.
+    """
+    e = xp.exp(xp.minimum(x, 40.0))
+    n = e * (e + 2)
+    return xp.maximum(x, -_big(x, xp)) * (n / (n + 2))
+
+
+def _mish_grad(x, xp):
+    xc = xp.clip(x, -_big(x, xp), 40.0)
+    e = xp.exp(xc)
+    n = e * (e + 2)
+    t = n / (n + 2)
+    return t + (xc * (e / (1 + e))) * ((1 + t) * (2 / (n + 2)))
+
+
+define("mish", forward=mish, derivative=_mish_grad, torch_builtin="mish",
+       naive=lambda x: x * np.tanh(np.log(1 + np.exp(x))),
+       formula=r"f(x) = x \tanh\left(\log(1 + e^{x})\right)",
+       range=r"[\approx -0.308843, \infty)", bounded=(False, True), monotonic="non-monotonic",
+       smoothness="C^inf", f0="0", df0="tanh(log 2) = 3/5", reference="Misra 2019")
+
+
+def hard_mish(x, xp):
+    r"""Hard Mish, :math:`f(x) = \tfrac{x}{2}\operatorname{clip}(x + 2, 0, 2)`.
+
+    Derivative 0 for :math:`x < -2`, :math:`x + 1` for :math:`-2 \le x < 0`, 1 for :math:`x \ge 0`
+    (:math:`C^1` at 0). At the kink :math:`x = -2` it is -1, the right derivative, which is what
+    torch's autograd of this formula (clamp passes the bound) and timm's hand-written backward give.
+    """
+    return xp.maximum(x, -2.0) * xp.clip(0.5 * x + 1, 0.0, 1.0)
+
+
+def _hard_mish_grad(x, xp):
+    return xp.where(x < -2, 0.0, xp.minimum(x + 1, 1.0))
+
+
+define("hard_mish", forward=hard_mish, derivative=_hard_mish_grad,
+       naive=lambda x: 0.5 * x * np.clip(x + 2, 0, 2),
+       formula=r"f(x) = \frac{x}{2}\operatorname{clip}(x + 2, 0, 2)",
+       range="[-0.5, inf)", bounded=(False, True), monotonic="non-monotonic", smoothness="C^0",
+       f0="0", df0="1", kink="x = -2: f' = -1 (right derivative; torch autograd, timm)",
+       reference="Misra 2020 (H-Mish, in timm)")
+
+_STAR_S = 2 / math.sqrt(5)    # 1/std of relu(z)^2 for z ~ N(0, 1)
+_STAR_B = -1 / math.sqrt(5)   # -s E[relu(z)^2]
+
+
+def star_relu(x, xp, s=_STAR_S, b=_STAR_B):
+    r"""StarReLU (MetaFormer), :math:`f(x) = s\,\operatorname{relu}(x)^2 + b`, learnable :math:`s, b`.
+
+    The defaults :math:`s = 2/\sqrt5`, :math:`b = -1/\sqrt5` are the paper's: they give output mean 0
+    and variance 1 for standard normal input. Derivatives :math:`\partial_x f = 2s\operatorname{relu}(x)`
+    (:math:`C^1`, 0 at the origin), :math:`\partial_s f = \operatorname{relu}(x)^2`, :math:`\partial_b f = 1`.
+    """
+    r = xp.maximum(x, 0)
+    return s * (r * r) + b
+
+
+def _star_relu_grad(x, xp, s=_STAR_S, b=_STAR_B):
+    return (2 * s) * xp.maximum(x, 0)
+
+
+def _star_relu_param_grads(x, xp, s=_STAR_S, b=_STAR_B):
+    r = xp.maximum(x, 0)
+    return {"s": r * r, "b": xp.ones_like(x)}
+
+
+define("star_relu", forward=star_relu, derivative=_star_relu_grad,
+       param_grads=_star_relu_param_grads,
+       params=(Param("s", _STAR_S, "a finite real number", _finite, learnable=True),
+               Param("b", _STAR_B, "a finite real number", _finite, learnable=True)),
+       naive=lambda x, s=_STAR_S, b=_STAR_B: s * np.maximum(x, 0) ** 2 + b,
+       formula=r"f(x) = s\,\operatorname{relu}(x)^2 + b",
+       range="[b, inf)", bounded=(False, True), monotonic="non-decreasing (s > 0)",
+       smoothness="C^1", f0="b", df0="0", kink="none for f' (C^1); f'' jumps at 0",
+       reference="Yu et al. 2022")
+
+
+def elish(x, xp):
+    r"""ELiSH, :math:`f(x) = x\,\sigma(x)` for :math:`x \ge 0`, :math:`(e^x - 1)\,\sigma(x)` for :math:`x < 0`.
+
+    One product :math:`g(x)\,\sigma(x)` with :math:`g = x` or ``expm1``\ :math:`(x)`. Derivative
+    :math:`\sigma(x)\left(e^{\min(x,0)} + g(x)\,\sigma(-x)\right)`, continuous (1/2) at 0.
+    :math:`f(-\infty) = 0`.
+    """
+    return xp.where(x >= 0, x, xp.expm1(xp.minimum(x, 0))) * _sigmoid(x, xp)
+
+
+def _elish_grad(x, xp):
+    big = _big(x, xp)
+    g = xp.where(x >= 0, xp.minimum(x, big), xp.expm1(xp.minimum(x, 0)))
+    return _sigmoid(x, xp) * (xp.exp(xp.minimum(x, 0)) + g * _sigmoid(-x, xp))
+
+
+define("elish", forward=elish, derivative=_elish_grad,
+       naive=lambda x: np.where(x >= 0, x, np.exp(x) - 1) / (1 + np.exp(-x)),
+       formula=(r"f(x) = \begin{cases} x\,\sigma(x) & x \ge 0 \\ (e^{x} - 1)\,\sigma(x) & x < 0"
+                r" \end{cases}"),
+       range=r"[\approx -0.171573, \infty)", bounded=(False, True), monotonic="non-monotonic",
+       smoothness="C^1", f0="0", df0="1/2", kink="none for f' (C^1); f'' jumps at 0",
+       reference="Basirat & Roth 2018")
+
+
+def serf(x, xp):
+    r"""Serf, :math:`f(x) = x\operatorname{erf}(\operatorname{softplus}(x))`.
+
+    The softplus is :math:`\mathrm{log1p}(e^x)`, so the small gate
+    :math:`\operatorname{erf}(s) \approx 2e^x/\sqrt\pi` of the negative tail keeps its digits.
+    Derivative :math:`\operatorname{erf}(s) + x\,\tfrac{2}{\sqrt\pi}e^{-s^2}\sigma(x)`.
+    :math:`f(-\infty) = 0`.
+    """
+    return xp.maximum(x, -_big(x, xp)) * xp.erf(_serf_gate_arg(x, xp))
+
+
+def _serf_gate_arg(x, xp):
+    """softplus(x) as log1p(e^x), capped at x = 40 where erf(s) = 1 and e^{-s^2} = 0 already."""
+    return xp.log1p(xp.exp(xp.minimum(x, 40.0)))
+
+
+def _serf_grad(x, xp):
+    big = _big(x, xp)
+    s = _serf_gate_arg(x, xp)
+    return xp.erf(s) + (xp.clip(x, -big, big) * _sigmoid(x, xp)) * (_TWO_OVER_SQRT_PI * xp.exp(-(s * s)))
+
+
+define("serf", forward=serf, derivative=_serf_grad,
+       naive=lambda x: x * _sp.erf(np.log(1 + np.exp(x))),
+       formula=r"f(x) = x \operatorname{erf}\left(\log(1 + e^{x})\right)",
+       range=r"[\approx -0.348437, \infty)", bounded=(False, True), monotonic="non-monotonic",
+       smoothness="C^inf", f0="0", df0="erf(log 2) = 0.6730", reference="Nag & Bhattacharyya 2021")

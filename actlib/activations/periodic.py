@@ -1,2 +1,133 @@
-"""periodic activations (definitions land here)."""
+"""Periodic and radial activations: snake, SIREN's sine, the Gaussian and MEGA's Laplace map."""
 from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from .._core import Param, define
+
+
+def _finite(v):
+    return math.isfinite(v)
+
+
+def snake(x, xp, a=1.0):
+    r"""Snake, :math:`f(x) = x + \sin^2(a x)/a` (Liu Ziyin et al. 2020).
+
+    Derivative :math:`f'(x) = 1 + \sin(2ax) = (\sin ax + \cos ax)^2`, computed in the
+    squared form, which keeps relative accuracy near the zeros of :math:`f'`
+    (:math:`1 + \sin 2ax` loses it to the rounding of :math:`\sin`);
+    :math:`\partial f/\partial a = (s/a)(2x\cos ax - s/a)` with :math:`s = \sin ax`.
+    ``a`` (the frequency) is learnable, per channel when given as a 1-D array, and must
+    be > 0 as in the paper; :math:`\sin^2(ax)/a` has no cancellation for small ``a``
+    (it tends to :math:`a x^2`), unlike the form :math:`(1 - \cos 2ax)/(2a)`.
+    :math:`f(\pm\infty) = \pm\infty`; :math:`f'(\pm\infty)` has no limit and is NaN.
+    """
+    fin = xp.finfo(x)
+    s = xp.sin(xp.clip(a * x, fin.min, fin.max))   # sin(+-inf) would be NaN: f(+-inf) = +-inf
+    return x + s * (s / a)
+
+
+def _snake_grad(x, xp, a=1.0):
+    ax = a * x
+    r = xp.sin(ax) + xp.cos(ax)
+    return r * r
+
+
+def _snake_param_grads(x, xp, a=1.0):
+    ax = a * x
+    sa = xp.sin(ax) / a
+    return {"a": sa * (2 * x * xp.cos(ax) - sa)}
+
+
+define("snake", forward=snake, derivative=_snake_grad, param_grads=_snake_param_grads,
+       params=(Param("a", 1.0, valid="finite and > 0", check=lambda v: _finite(v) and v > 0,
+                     learnable=True, channelwise=True, doc="frequency"),),
+       naive=lambda x, a=1.0: x + np.sin(a * x) ** 2 / a,
+       formula=r"f(x) = x + \frac{1}{a}\sin^2(a x)", range="(-inf, inf)", bounded=(False, False),
+       monotonic="strictly increasing (f' = 0 at isolated points x = -pi/(4a) + k pi/a)",
+       smoothness="C^inf", f0="0", df0="1",
+       reference="Liu Ziyin, Hartwig & Ueda 2020")
+
+
+def siren(x, xp, w0=30.0):
+    r"""SIREN's sine activation, :math:`f(x) = \sin(\omega_0 x)` (Sitzmann et al. 2020).
+
+    Derivative :math:`f'(x) = \omega_0\cos(\omega_0 x)`.  The result is as accurate as the
+    rounded product :math:`\omega_0 x` allows (the same as ``torch.sin(w0 * x)``): near the
+    zeros of the sine the relative error grows like :math:`|\omega_0 x|` ULP, the
+    conditioning of the problem.  No limit at :math:`\pm\infty` (NaN).
+    """
+    return xp.sin(w0 * x)
+
+
+def _siren_grad(x, xp, w0=30.0):
+    return w0 * xp.cos(w0 * x)
+
+
+def _torch_siren(x, w0=30.0):
+    """torch.sin(w0 * x)"""
+    import torch
+    return torch.sin(w0 * x)
+
+
+define("siren", forward=siren, derivative=_siren_grad, aliases=("sine", "sinusoid"),
+       params=(Param("w0", 30.0, valid="a finite number", check=_finite,
+                     doc="frequency omega_0 (30 in SIREN's first layer)"),),
+       torch_builtin=_torch_siren, naive=lambda x, w0=30.0: np.sin(w0 * x),
+       formula=r"f(x) = \sin(\omega_0 x)", range="[-1, 1]", bounded=(True, True),
+       monotonic="non-monotonic (periodic)", smoothness="C^inf", f0="0", df0="w0 (= 30)",
+       reference="Sitzmann, Martel, Bergman, Lindell & Wetzstein 2020")
+
+
+def gaussian(x, xp):
+    r"""Gaussian (radial basis) activation, :math:`f(x) = e^{-x^2}`.
+
+    Derivative :math:`f'(x) = -2x\,e^{-x^2}`, with :math:`x` clipped to
+    :math:`[-40, 40]` (where :math:`e^{-x^2}` has long underflowed to 0) so that
+    :math:`f'(\pm\infty) = 0` instead of :math:`\infty \cdot 0`.
+    """
+    return xp.exp(-(x * x))
+
+
+def _gaussian_grad(x, xp):
+    x = xp.clip(x, -40.0, 40.0)
+    return -2 * (x * xp.exp(-(x * x)))
+
+
+define("gaussian", forward=gaussian, derivative=_gaussian_grad,
+       naive=lambda x: np.exp(-x ** 2),
+       formula=r"f(x) = e^{-x^2}", range="(0, 1]", bounded=(True, True),
+       monotonic="non-monotonic (increasing on x < 0, decreasing on x > 0)", smoothness="C^inf",
+       f0="1", df0="0", reference="Broomhead & Lowe 1988")
+
+
+def laplace(x, xp, mu=0.707107, sigma=0.282095):
+    r"""MEGA's Laplace attention map, :math:`f(x) = \tfrac12\bigl(1 + \operatorname{erf}
+    \frac{x - \mu}{\sigma\sqrt2}\bigr) = \Phi\bigl(\frac{x-\mu}{\sigma}\bigr)` (Ma et al. 2022).
+
+    Computed as :math:`\tfrac12\operatorname{erfc}(-v)`, :math:`v = (x-\mu)/(\sigma\sqrt2)`,
+    so the lower tail keeps full relative accuracy (:math:`1 + \operatorname{erf}` loses it
+    all below :math:`x \approx -2`).  Derivative
+    :math:`f'(x) = e^{-v^2}/(\sigma\sqrt{2\pi})`.  Defaults are Hugging Face's
+    ``LaplaceActivation`` (:math:`\mu \approx 1/\sqrt2`, :math:`\sigma \approx 1/(2\sqrt\pi)`).
+    """
+    return 0.5 * xp.erfc((mu - x) * (1 / (sigma * math.sqrt(2))))
+
+
+def _laplace_grad(x, xp, mu=0.707107, sigma=0.282095):
+    v = (x - mu) * (1 / (sigma * math.sqrt(2)))
+    return xp.exp(-(v * v)) * (1 / (sigma * math.sqrt(2 * math.pi)))
+
+
+define("laplace", forward=laplace, derivative=_laplace_grad,
+       params=(Param("mu", 0.707107, valid="a finite number", check=_finite, doc="centre"),
+               Param("sigma", 0.282095, valid="finite and > 0",
+                     check=lambda v: _finite(v) and v > 0, doc="width")),
+       naive=lambda x, mu=0.707107, sigma=0.282095: 0.5 * (1 + special.erf(
+           (x - mu) / (sigma * math.sqrt(2)))),
+       formula=r"f(x) = \frac12\left(1 + \operatorname{erf}\frac{x-\mu}{\sigma\sqrt2}\right)",
+       range="(0, 1)", bounded=(True, True), monotonic="strictly increasing", smoothness="C^inf",
+       f0="~0.00609", df0="~0.06111", reference="Ma et al. 2022 (MEGA)")

@@ -1,2 +1,395 @@
-"""vector activations (definitions land here)."""
+"""Vector-valued activations: softmax and its relatives, sparsemax, maxout, the GLU family, CReLU.
+
+Each acts along one dimension ``dim`` (torch's name).  The default is ``dim=-1`` as in jax and
+Keras: torch's ``dim=None`` is a deprecated implicit choice (0 for 0-, 1- and 3-D input, else 1),
+which actlib does not reproduce.  Backward is the analytic vector-Jacobian product
+``vjp(x, y, g) = g^T J``; each definition saves only the tensor its vjp needs.
+
+Infinite entries along ``dim`` (the conventions of this module):
+
+* ``+inf`` entries win: softmax([inf, 0]) = [1, 0], and several ``+inf`` entries share the mass
+  evenly (the limit of equal large logits); sparsemax does the same.
+* ``-inf`` entries are masked out (weight 0).  A row that is entirely ``-inf`` has no admissible
+  entry: softmax, softmin (all ``+inf``) and sparsemax return 0 there and log_softmax ``-inf``
+  (torch and jax return NaN; 0 is what torch's own attention uses, ``torch._safe_softmax``), and
+  the gradient is 0 (g for log_softmax, whose formula g - softmax * sum(g) has softmax 0).
+* NaN anywhere in a row makes the whole output row NaN.
+
+The GLU family multiplies the two halves of its input: there inf * 0 (e.g. glu with a = inf,
+b = -inf) is NaN, as in torch, because the limit depends on how the two halves diverge.
+"""
 from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy import special
+
+from .._core import Param, define, spec
+
+_INF = float("inf")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+_DIM = Param("dim", -1, valid="an integer (a dimension of the input)", check=_is_int,
+             doc="the dimension the activation acts along")
+
+
+# --------------------------------------------------------------------------- softmax family
+def _shift(x, dim, xp):
+    """``(x - max x, max x)`` along dim; entries equal to an infinite max become 0 (not NaN)."""
+    m = xp.amax(x, dim)
+    z = x - m
+    if not bool(xp.isfinite(m).all()):     # the extra pass only when needed (a host sync on GPU)
+        z = xp.where(x == m, 0.0, z)
+    return z, m
+
+
+def _exp_sum(x, dim, xp, keep_z=True):
+    """``(z, e^z, sum e^z)`` with z = x - max x; the sum is +inf on all -inf rows (output 0).
+
+    With ``keep_z=False`` e^z overwrites z (one temporary fewer)."""
+    z, m = _shift(x, dim, xp)
+    e = xp.exp(z) if keep_z else xp.exp(z, out=z)
+    return z, e, xp.where(m == -_INF, _INF, xp.sum(e, dim))
+
+
+def softmax(x, xp, dim=-1):
+    r"""Softmax, :math:`\operatorname{softmax}(x)_i = e^{x_i} / \sum_j e^{x_j}` along ``dim``.
+
+    Stable form :math:`e^{x_i - m} / \sum_j e^{x_j - m}` with :math:`m = \max_j x_j` (shift
+    invariance), so no exp overflows.  Jacobian :math:`J = \operatorname{diag}(s) - s s^\top`,
+    vjp :math:`s \odot (g - \langle g, s\rangle)`; backward saves only the output s.
+    ``+inf`` entries share the mass; an all ``-inf`` row gives 0 (torch/jax: NaN).
+    """
+    _, e, s = _exp_sum(x, dim, xp, keep_z=False)
+    e /= s
+    return e
+
+
+def _softmax_vjp(x, y, g, xp, dim=-1):
+    d = g - xp.sum(g * y, dim)
+    d *= y
+    return d
+
+
+def log_softmax(x, xp, dim=-1):
+    r"""Log-softmax, :math:`x_i - \log\sum_j e^{x_j}` along ``dim``.
+
+    Stable form :math:`(x_i - m) - \log\sum_j e^{x_j - m}` with :math:`m = \max_j x_j` (a
+    logsumexp whose sum s lies in :math:`[1, n]`), never :math:`\log(\operatorname{softmax})`,
+    which underflows to :math:`-\infty`.  When s < 2 (a single maximum) the log is taken as
+    :math:`\operatorname{log1p}` of the mass outside the maximum, so the largest entry's value,
+    close to 0, keeps its relative accuracy (torch's builtin rounds it to 0 or a few eps).
+    Jacobian :math:`J = I - \mathbf 1 s^\top`, vjp :math:`g - e^{y} \sum_j g_j`; backward saves
+    only the output y.  An all ``-inf`` row gives
+    ``-inf`` (log of softmax's 0; torch/jax: NaN).
+    """
+    z, e, s = _exp_sum(x, dim, xp)
+    # s = c + rest (c >= 1 maxima); s < 2 means c = 1 and log s = log1p(rest), accurate near 0
+    e *= z < 0
+    z -= xp.where(s < 2, xp.log1p(xp.sum(e, dim)), xp.log(s))
+    return z
+
+
+def _log_softmax_vjp(x, y, g, xp, dim=-1):
+    d = xp.exp(y)
+    d *= -xp.sum(g, dim)
+    d += g
+    return d
+
+
+def softmin(x, xp, dim=-1):
+    r"""Softmin, :math:`\operatorname{softmin}(x) = \operatorname{softmax}(-x)` along ``dim``.
+
+    Jacobian :math:`-(\operatorname{diag}(s) - s s^\top)` with s the output, vjp
+    :math:`s \odot (\langle g, s\rangle - g)`; backward saves only s.  ``-inf`` entries take the
+    mass, an all ``+inf`` row gives 0.
+    """
+    return softmax(-x, xp, dim)
+
+
+def _softmin_vjp(x, y, g, xp, dim=-1):
+    d = xp.sum(g * y, dim) - g
+    d *= y
+    return d
+
+
+# --------------------------------------------------------------------------- sparsemax
+def sparsemax(x, xp, dim=-1):
+    r"""Sparsemax (Martins & Astudillo 2016), the Euclidean projection onto the simplex.
+
+    :math:`\operatorname{sparsemax}(x) = [x - \tau]_+` with threshold
+    :math:`\tau = \max_k \bigl(\sum_{j\le k} x_{(j)} - 1\bigr)/k` over the values sorted in
+    decreasing order (this maximum is attained at the support size
+    :math:`k^* = \max\{k: 1 + k x_{(k)} > \sum_{j\le k} x_{(j)}\}`).  Computed on
+    :math:`x - \max x` (shift invariance).  Jacobian
+    :math:`\operatorname{diag}(m) - m m^\top/|S|` with :math:`m = \mathbf 1[y > 0]`: the vjp is
+    :math:`g_i - \operatorname{mean}_{S} g` on the support S and 0 elsewhere (backward saves
+    only y).  Not differentiable where the support changes; we use the formula for the support
+    :math:`\{y > 0\}`.  ``+inf`` entries share the mass, ``-inf`` entries get 0, an all ``-inf``
+    row gives 0.
+    """
+    z, m = _shift(x, dim, xp)
+    zs = xp.sort(z, dim, descending=True)
+    k = xp.cumsum(xp.ones_like(zs), dim)
+    tau = xp.amax((xp.cumsum(zs, dim) - 1) / k, dim)
+    tau = xp.where(m == -_INF, _INF, tau)
+    return xp.maximum(z - tau, 0)
+
+
+def _sparsemax_vjp(x, y, g, xp, dim=-1):
+    on = y > 0
+    size = xp.maximum(xp.sum(xp.where(on, 1.0, xp.zeros_like(g)), dim), 1)
+    mean = xp.sum(xp.where(on, g, 0.0), dim) / size
+    return xp.where(on, g - mean, y * 0)      # y * 0 is 0, or NaN where y is NaN
+
+
+# --------------------------------------------------------------------------- maxout
+def _pieces(x, k, dim):
+    """x with the size-C dimension ``dim`` reshaped to (C/k, k), and the index of the k-axis."""
+    d = dim % x.ndim if x.ndim else dim
+    size = x.shape[d]
+    if size % k:
+        raise ValueError(f"maxout: parameter 'k' = {k} must divide the size {size} of dim {dim}")
+    return x.reshape(tuple(x.shape[:d]) + (size // k, k) + tuple(x.shape[d + 1:])), d + 1
+
+
+def maxout(x, xp, k=2, dim=-1):
+    r"""Maxout (Goodfellow et al. 2013): the maximum over groups of k consecutive entries.
+
+    The size-C dimension ``dim`` is reshaped to (C/k, k) and reduced with max, so unit i takes
+    entries :math:`ik, \dots, ik + k - 1` and the output has size C/k along ``dim``:
+    :math:`h_i = \max_{0 \le j < k} x_{ik + j}`.  (The paper's affine pieces
+    :math:`x^\top W_{\cdot ij} + b_{ij}` are the preceding linear layer.)  ``k`` must divide C
+    (else ``ValueError``).  Default ``dim=-1``, the feature dimension of a linear layer's output,
+    like every vector activation here; pass ``dim=1`` for channels of NCHW input.
+    Derivative :math:`\partial h_i/\partial x_{ik+j} = \mathbf 1[x_{ik+j} = h_i]`; ties split the
+    gradient evenly as ``torch.amax`` does ([1, 1] -> [1/2, 1/2]); a NaN in a group makes the
+    group's gradient NaN (as torch.amax).  Backward saves only x.
+    """
+    p, j = _pieces(x, k, dim)
+    return xp.amax(p, j, keepdim=False)
+
+
+def _maxout_vjp(x, y, g, xp, k=2, dim=-1):
+    p, j = _pieces(x, k, dim)
+    hit = xp.where(p == xp.amax(p, j), 1.0, xp.zeros_like(p))
+    gk = g.reshape(tuple(p.shape[:j]) + (1,) + tuple(p.shape[j + 1:]))
+    return (hit * (gk / xp.sum(hit, j))).reshape(x.shape)
+
+
+# --------------------------------------------------------------------------- GLU family
+def _halves(x, dim, name, xp):
+    size = x.shape[dim]
+    if size % 2:
+        raise ValueError(f"{name}: the size of dim {dim} must be even to split it into two "
+                         f"halves, got {size}")
+    return xp.split_half(x, dim)
+
+
+def glu(x, xp, dim=-1):
+    r"""Gated linear unit (Dauphin et al. 2017), as ``torch.nn.functional.glu``.
+
+    :math:`\operatorname{GLU}(x) = a \otimes \sigma(b)` where ``[a, b]`` are the first and second
+    halves of x along ``dim`` (size 2d -> d; an odd size is a ``ValueError``).  As in torch, jax
+    and Keras the *second* half is the gate.  Partials :math:`\partial/\partial a = \sigma(b)`,
+    :math:`\partial/\partial b = a\,\sigma(b)\sigma(-b)` (both factors stay accurate in the tails).
+    inf * 0 (e.g. a = inf, b = -inf) is NaN, as in torch.  Backward saves only x.
+    """
+    a, b = _halves(x, dim, "glu", xp)
+    return a * xp.sigmoid(b)
+
+
+def reglu(x, xp, dim=-1):
+    r"""ReGLU (Shazeer 2020): :math:`\operatorname{relu}(a) \otimes b`, ``[a, b]`` = halves of x.
+
+    Half convention of the GLU variants (reglu, geglu, swiglu), as in the catalog's formula
+    :math:`\operatorname{act}(a) \otimes b` and in Megatron-LM's and vLLM's fused kernels
+    (``silu(x[..., :d]) * x[..., d:]``): the activation acts on the *first* half a, the second
+    half b is the linear branch (Shazeer's :math:`\max(0, xW) \otimes xV` with a = xW, b = xV).
+    This is the opposite of :func:`glu` (torch), whose *second* half goes through the sigmoid.
+    Partials :math:`\partial/\partial a = \mathbf 1[a > 0]\, b` (relu'(0) = 0, torch's
+    convention), :math:`\partial/\partial b = \operatorname{relu}(a)`.  Backward saves only x.
+    """
+    return _act_times_linear(x, xp, dim, "reglu", _relu)
+
+
+def geglu(x, xp, dim=-1, approximate="none"):
+    r"""GEGLU (Shazeer 2020): :math:`\operatorname{gelu}(a) \otimes b`, ``[a, b]`` = halves of x.
+
+    Half convention as :func:`reglu` (activation on the first half).  ``approximate`` is passed to
+    actlib's gelu: ``"none"`` (exact, :math:`a\,\Phi(a)`) or ``"tanh"`` (T5 v1.1 / Gemma's tanh
+    form).  Partials :math:`\partial/\partial a = (\Phi(a) + a\,\varphi(a))\, b`,
+    :math:`\partial/\partial b = \operatorname{gelu}(a)`.
+    """
+    return _act_times_linear(x, xp, dim, "geglu", _GELU[0], approximate=approximate)
+
+
+def swiglu(x, xp, dim=-1):
+    r"""SwiGLU (Shazeer 2020; PaLM, LLaMA): :math:`\operatorname{silu}(a) \otimes b`.
+
+    ``[a, b]`` = halves of x, activation on the first half as :func:`reglu`.  Partials
+    :math:`\partial/\partial a = \sigma(a)(1 + a\,\sigma(-a))\, b`,
+    :math:`\partial/\partial b = a\,\sigma(a)`.
+    """
+    return _act_times_linear(x, xp, dim, "swiglu", _SILU[0])
+
+
+def bilinear(x, xp, dim=-1):
+    r"""Bilinear GLU variant (Shazeer 2020): :math:`a \otimes b`, ``[a, b]`` = halves of x.
+
+    No non-linearity in either factor, quadratic overall.  Partials
+    :math:`\partial/\partial a = b`, :math:`\partial/\partial b = a`.
+    """
+    return _act_times_linear(x, xp, dim, "bilinear", lambda a, xp: a)
+
+
+def _act_times_linear(x, xp, dim, name, act, **params):
+    a, b = _halves(x, dim, name, xp)
+    return act(a, xp, **params) * b
+
+
+def _relu(x, xp):
+    return xp.maximum(x, 0)
+
+
+def _relu_grad(x, xp):
+    return xp.where(x > 0, 1.0, xp.zeros_like(x))
+
+
+def _glu_vjp(x, y, g, xp, dim=-1):
+    a, b = _halves(x, dim, "glu", xp)
+    s = xp.sigmoid(b)
+    return xp.cat([g * s, g * a * s * xp.sigmoid(-b)], dim)
+
+
+def _variant_vjp(name, act, act_grad):
+    """vjp of ``act(a) * b``: ``cat([g b act'(a), g act(a)])`` along dim."""
+    def vjp(x, y, g, xp, dim=-1, **params):
+        a, b = _halves(x, dim, name, xp)
+        return xp.cat([g * b * act_grad(a, xp, **params), g * act(a, xp, **params)], dim)
+    return vjp
+
+
+def _elementwise(name):
+    """(forward, derivative) of a registered elementwise activation, looked up at call time."""
+    return (lambda b, xp, **p: spec(name).forward(b, xp, **p),
+            lambda b, xp, **p: spec(name).derivative(b, xp, **p))
+
+
+_GELU, _SILU = _elementwise("gelu"), _elementwise("silu")
+
+
+# --------------------------------------------------------------------------- crelu
+def crelu(x, xp, dim=-1):
+    r"""Concatenated ReLU (Shang et al. 2016): :math:`[\max(x, 0), \max(-x, 0)]`.
+
+    Concatenated along ``dim`` (default -1 as TF's ``tf.nn.crelu(axis=-1)``), so the output is
+    twice as large.  vjp for :math:`g = [g_1, g_2]`:
+    :math:`g_1 \mathbf 1[x > 0] - g_2 \mathbf 1[x < 0]` (0 at x = 0, relu's convention; NaN
+    where x is NaN).  Backward saves only x.
+    """
+    return xp.cat([_relu(x, xp), _relu(-x, xp)], dim)
+
+
+def _crelu_vjp(x, y, g, xp, dim=-1):
+    g1, g2 = xp.split_half(g, dim)
+    return xp.where(x > 0, g1, xp.where(x < 0, -g2, x * 0))
+
+
+# --------------------------------------------------------------------------- registration
+def _np_softmax(x):
+    e = np.exp(x)
+    return e / e.sum(-1, keepdims=True)
+
+
+def _np_sparsemax(x):
+    zs = -np.sort(-x, -1)
+    cs = zs.cumsum(-1)
+    k = (1 + np.arange(1, x.shape[-1] + 1) * zs > cs).sum(-1, keepdims=True)
+    return np.maximum(x - (np.take_along_axis(cs, k - 1, -1) - 1) / k, 0)
+
+
+def _np_halves(x):
+    return np.split(x, 2, axis=-1)
+
+
+_GATED_META = dict(range=r"\mathbb{R}^d", bounded=(False, False), monotonic="-",
+                   f0="0", reference="Shazeer 2020")
+_SIMPLEX = dict(range="(0, 1)^n, sum 1 (open simplex)", bounded=(True, True),
+                smoothness="C^inf")
+
+define("softmax", forward=softmax, vjp=_softmax_vjp, saves=("y",), params=(_DIM,),
+       torch_builtin="softmax", naive=_np_softmax,
+       formula=r"\operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}", **_SIMPLEX,
+       monotonic="increasing in its own input, decreasing in the others", f0="1/n",
+       df0=r"J(0) = I/n - \mathbf{1}\mathbf{1}^\top/n^2", reference="Bridle 1990")
+define("log_softmax", forward=log_softmax, vjp=_log_softmax_vjp, saves=("y",), params=(_DIM,),
+       aliases=("logsoftmax",), torch_builtin="log_softmax",
+       naive=lambda x: np.log(_np_softmax(x)),
+       formula=r"\operatorname{log\_softmax}(x)_i = x_i - \log\sum_j e^{x_j}",
+       range="(-inf, 0)^n", bounded=(True, False), monotonic="-", smoothness="C^inf",
+       f0="-log n", df0=r"J(0) = I - \mathbf{1}\mathbf{1}^\top/n",
+       reference="Bridle 1990 (log-likelihood of the softmax)")
+define("softmin", forward=softmin, vjp=_softmin_vjp, saves=("y",), params=(_DIM,),
+       torch_builtin="softmin", naive=lambda x: _np_softmax(-x),
+       formula=r"\operatorname{softmin}(x) = \operatorname{softmax}(-x)", **_SIMPLEX,
+       monotonic="decreasing in its own input", f0="1/n",
+       df0=r"J(0) = -(I/n - \mathbf{1}\mathbf{1}^\top/n^2)", reference="-")
+define("sparsemax", forward=sparsemax, vjp=_sparsemax_vjp, saves=("y",), params=(_DIM,),
+       naive=_np_sparsemax,
+       formula=r"\operatorname{sparsemax}(x) = \arg\min_{p \in \Delta} \|p - x\|^2 "
+               r"= [x - \tau(x)]_+",
+       range="[0, 1]^n, sum 1 (closed simplex, exact zeros)", bounded=(True, True),
+       monotonic="-", smoothness="C^0", f0="1/n",
+       df0=r"J(0) = I/n - \mathbf{1}\mathbf{1}^\top/n^2",
+       kink="where the support {y > 0} changes; the support's formula is used",
+       reference="Martins & Astudillo 2016")
+define("maxout", forward=maxout, vjp=_maxout_vjp, saves=("x",),
+       params=(Param("k", 2, valid="an integer >= 1 that divides the size of dim",
+                     check=lambda k: _is_int(k) and k >= 1, doc="pieces per unit"), _DIM),
+       naive=lambda x: x.reshape(x.shape[:-1] + (-1, 2)).max(-1),
+       formula=r"h_i(x) = \max_{0 \le j < k} x_{ik + j}", range=r"\mathbb{R}",
+       bounded=(False, False), monotonic="non-decreasing in each input", smoothness="C^0",
+       f0="0", df0="subgradient: 1 on the max of each group (ties split evenly)",
+       kink="ties within a group: gradient split evenly (torch.amax)",
+       reference="Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013")
+define("glu", forward=glu, vjp=_glu_vjp, params=(_DIM,), torch_builtin="glu",
+       naive=lambda x: _np_halves(x)[0] / (1 + np.exp(-_np_halves(x)[1])),
+       formula=r"\operatorname{GLU}(x) = a \otimes \sigma(b),\ [a, b] = x", smoothness="C^inf",
+       df0=r"\partial/\partial a = 1/2,\ \partial/\partial b = 0",
+       **{**_GATED_META, "reference": "Dauphin, Fan, Auli & Grangier 2017"})
+define("reglu", forward=reglu, vjp=_variant_vjp("reglu", _relu, _relu_grad), params=(_DIM,),
+       naive=lambda x: np.maximum(_np_halves(x)[0], 0) * _np_halves(x)[1],
+       formula=r"\operatorname{ReGLU}(x) = \operatorname{relu}(a) \otimes b,\ [a, b] = x",
+       smoothness="C^0", df0=r"\partial/\partial a = 0 (relu'(0) = 0),\ \partial/\partial b = 0",
+       kink="a = 0: relu'(0) = 0 (torch)", **_GATED_META)
+define("geglu", forward=geglu, vjp=_variant_vjp("geglu", *_GELU),
+       params=(_DIM, Param("approximate", "none", valid='"none" or "tanh"',
+                           check=lambda v: v in ("none", "tanh"), doc="gelu's approximation")),
+       naive=lambda x: _np_halves(x)[0] * 0.5 * (
+           1 + special.erf(_np_halves(x)[0] / np.sqrt(2))) * _np_halves(x)[1],
+       formula=r"\operatorname{GEGLU}(x) = \operatorname{gelu}(a) \otimes b,\ [a, b] = x",
+       smoothness="C^inf", df0=r"\partial/\partial a = b/2,\ \partial/\partial b = 0",
+       **_GATED_META)
+define("swiglu", forward=swiglu, vjp=_variant_vjp("swiglu", *_SILU), params=(_DIM,),
+       naive=lambda x: _np_halves(x)[0] / (1 + np.exp(-_np_halves(x)[0])) * _np_halves(x)[1],
+       formula=r"\operatorname{SwiGLU}(x) = \operatorname{silu}(a) \otimes b,\ [a, b] = x",
+       smoothness="C^inf", df0=r"\partial/\partial a = b/2,\ \partial/\partial b = 0",
+       **_GATED_META)
+define("bilinear", forward=bilinear,
+       vjp=_variant_vjp("bilinear", lambda a, xp: a, lambda a, xp: xp.ones_like(a)),
+       params=(_DIM,), naive=lambda x: _np_halves(x)[0] * _np_halves(x)[1],
+       formula=r"\operatorname{bilinear}(x) = a \otimes b,\ [a, b] = x", smoothness="C^inf",
+       df0=r"\partial/\partial a = b,\ \partial/\partial b = a", **_GATED_META)
+define("crelu", forward=crelu, vjp=_crelu_vjp, saves=("x",), params=(_DIM,),
+       aliases=("concatenated_relu",),
+       naive=lambda x: np.concatenate([np.maximum(x, 0), np.maximum(-x, 0)], -1),
+       formula=r"\operatorname{CReLU}(x) = [\operatorname{relu}(x), \operatorname{relu}(-x)]",
+       range="[0, inf)^{2d}", bounded=(False, True), monotonic="-", smoothness="C^0", f0="0",
+       df0="(0, 0) (relu'(0) = 0)", kink="x = 0: relu'(0) = 0 (torch)",
+       reference="Shang, Sohn, Almeida & Lee 2016")
