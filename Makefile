@@ -40,9 +40,10 @@ venv:
 	@want="$$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"; \
 	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
 		set -e; \
+		echo "Installing the pinned stack and actlib into $(VENV)/ (a few minutes, once)"; \
 		[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV); \
-		$(BIN)/python -m pip install --quiet -r requirements.txt; \
-		$(BIN)/python -m pip install --quiet --no-deps -e .; \
+		$(BIN)/python -m pip install -qq -r requirements.txt; \
+		$(BIN)/python -m pip install -qq --no-deps -e .; \
 		echo "$$want" > $(STAMP); \
 	fi
 

@@ -87,6 +87,7 @@ class Spec:
     naive: Callable | None = None
     saves: tuple[str, ...] = ("x",)
     sample: Callable | None = None
+    wide: bool = False
     doc: str = ""
     param_index: dict = field(default_factory=dict)
 
@@ -109,7 +110,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
            params: tuple[Param, ...] = (), aliases: tuple[str, ...] = (),
            validate: Callable | None = None, torch_builtin: Any = None,
            naive: Callable | None = None, saves: tuple[str, ...] = ("x",),
-           sample: Callable | None = None, formula: str, range: str, bounded: tuple[bool | None, bool | None],
+           sample: Callable | None = None, wide: bool = False, formula: str, range: str, bounded: tuple[bool | None, bool | None],
            monotonic: str, smoothness: str, f0: str, df0: str, kink: str = "none",
            reference: str = "") -> Spec:
     """Register an activation and return its :class:`Spec`.
@@ -123,7 +124,9 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     callable ``(x, **params)``; ``naive`` is the textbook NumPy formula, used only
     by the benchmarks.  ``sample(x, xp, **params) -> dict`` draws per-call random
     arrays (rrelu's slopes) that are passed to forward and derivative as
-    keywords and saved for backward.  The forward function's docstring becomes the
+    keywords and saved for backward.  ``wide=True`` computes float32 (and half)
+    input in float64 and rounds once, for formulas that cancel (PAU's
+    polynomials).  The forward function's docstring becomes the
     activation's documentation.
     """
     if (derivative is None) == (vjp is None):
@@ -141,7 +144,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     spec = Spec(name=name, forward=forward, params=tuple(params), info=info,
                 derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
                 torch_builtin=torch_builtin, naive=naive, saves=tuple(saves), sample=sample,
-                doc=(forward.__doc__ or "").strip(),
+                wide=wide, doc=(forward.__doc__ or "").strip(),
                 param_index={p.name: p for p in params})
     _REGISTRY[name] = spec
     for alias in aliases:
@@ -220,7 +223,7 @@ def _bind(spec: Spec, given: dict) -> dict:
     return bound
 
 
-def _numpy_input(x, what="input") -> tuple[np.ndarray, np.dtype, bool]:
+def _numpy_input(x, what="input", wide=False) -> tuple[np.ndarray, np.dtype, bool]:
     """Convert to an ndarray; return (array to compute on, output dtype, was scalar)."""
     scalar = np.isscalar(x)
     if isinstance(x, (str, bytes)):
@@ -234,7 +237,9 @@ def _numpy_input(x, what="input") -> tuple[np.ndarray, np.dtype, bool]:
     elif kind != "f":
         raise TypeError(f"{what} must be a real floating or integer array, got dtype {arr.dtype}")
     out_dtype = arr.dtype
-    if arr.dtype in _HALF_NUMPY:
+    if wide and arr.dtype in (*_HALF_NUMPY, np.float32):
+        arr = arr.astype(np.float64)
+    elif arr.dtype in _HALF_NUMPY:
         arr = arr.astype(np.float32)
     return arr, out_dtype, scalar
 
@@ -316,7 +321,7 @@ class Activation:
         if _is_tensor(x):
             from . import _torch
             return _torch.apply(self._spec, self._params, x)
-        arr, out_dtype, scalar = _numpy_input(x)
+        arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
         with np.errstate(all="ignore"):
             p = self._numpy_params(arr)
             out = self._spec.forward(arr, NP, **p)
@@ -330,7 +335,7 @@ class Activation:
         if _is_tensor(x):
             from . import _torch
             return _torch.derivative(self._spec, self._params, x)
-        arr, out_dtype, scalar = _numpy_input(x)
+        arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
         with np.errstate(all="ignore"):
             out = self._spec.derivative(arr, NP, **self._numpy_params(arr))
             out = np.broadcast_to(out, arr.shape) if np.shape(out) != arr.shape else out
@@ -341,7 +346,7 @@ class Activation:
         if _is_tensor(x):
             from . import _torch
             return _torch.vjp(self._spec, self._params, x, g)
-        arr, out_dtype, scalar = _numpy_input(x)
+        arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
         garr, _, _ = _numpy_input(g, "cotangent g")
         garr = garr.astype(arr.dtype, copy=False)
         with np.errstate(all="ignore"):

@@ -27,7 +27,10 @@ def _check_input(x: torch.Tensor, what: str = "input") -> torch.Tensor:
     return x
 
 
-def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
+def _compute_dtype(dtype: torch.dtype, spec: Spec | None = None) -> torch.dtype:
+    """float32 for half types; float64 for every narrower type when ``spec.wide``."""
+    if spec is not None and spec.wide and dtype in (*_HALF, torch.float32):
+        return torch.float64
     return torch.float32 if dtype in _HALF else dtype
 
 
@@ -61,7 +64,7 @@ class _Elementwise(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, spec, fixed, names, *tensors):
         ops = torch_ops()
-        xc = x.to(_compute_dtype(x.dtype))
+        xc = x.to(_compute_dtype(x.dtype, spec))
         p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)}
         extra = spec.sample(xc, ops, **fixed, **p) if spec.sample else {}
         y = spec.forward(xc, ops, **fixed, **p, **extra)
@@ -77,7 +80,7 @@ class _Elementwise(torch.autograd.Function):
         x, *rest = ctx.saved_tensors
         tensors, extra_values = rest[:len(names)], rest[len(names):]
         extra = dict(zip(ctx.extra_names, extra_values))
-        xc = x.to(_compute_dtype(x.dtype))
+        xc = x.to(_compute_dtype(x.dtype, spec))
         gc = g.to(xc.dtype)
         p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)}
         dx = None
@@ -110,7 +113,7 @@ class _VectorValued(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, spec, fixed):
         ops = torch_ops()
-        xc = x.to(_compute_dtype(x.dtype))
+        xc = x.to(_compute_dtype(x.dtype, spec))
         y = spec.forward(xc, ops, **fixed)
         out = y.to(x.dtype)
         ctx.spec, ctx.fixed = spec, fixed
@@ -123,7 +126,7 @@ class _VectorValued(torch.autograd.Function):
         ops = torch_ops()
         x, y = ctx.saved_tensors
         dtype = (x if x is not None else y).dtype
-        cd = _compute_dtype(dtype)
+        cd = _compute_dtype(dtype, ctx.spec)
         xc = x.to(cd) if x is not None else None
         yc = y.to(cd) if y is not None else None
         dx = ctx.spec.vjp(xc, yc, g.to(cd), ops, **ctx.fixed)
@@ -139,16 +142,20 @@ def apply(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
     return _VectorValued.apply(x, spec, params)
 
 
-def derivative(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
-    """df/dx from the analytic formula, without autograd."""
-    x = _check_input(x)
+def _derivative_wide(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
+    """df/dx in the compute dtype (float32 for half input), without autograd."""
     ops = torch_ops()
-    xc = x.detach().to(_compute_dtype(x.dtype))
+    xc = x.detach().to(_compute_dtype(x.dtype, spec))
     fixed, names, tensors = _split_params(spec, params, x.device)
     p = {n: _shaped(spec, n, t.detach(), xc) for n, t in zip(names, tensors)}
     extra = spec.sample(xc, ops, **fixed, **p) if spec.sample else {}
-    d = spec.derivative(xc, ops, **fixed, **p, **extra)
-    return torch.broadcast_to(d, xc.shape).to(x.dtype)
+    return torch.broadcast_to(spec.derivative(xc, ops, **fixed, **p, **extra), xc.shape)
+
+
+def derivative(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
+    """df/dx from the analytic formula, without autograd."""
+    x = _check_input(x)
+    return _derivative_wide(spec, params, x).to(x.dtype)
 
 
 def vjp(spec: Spec, params: dict, x: torch.Tensor, g) -> torch.Tensor:
@@ -156,10 +163,10 @@ def vjp(spec: Spec, params: dict, x: torch.Tensor, g) -> torch.Tensor:
     x = _check_input(x)
     g = _check_input(torch.as_tensor(g, device=x.device), "cotangent g")
     if spec.elementwise:
-        return (g.to(_compute_dtype(x.dtype)) * derivative(spec, params, x).to(
-            _compute_dtype(x.dtype))).to(x.dtype)
+        cd = _compute_dtype(x.dtype, spec)
+        return (g.to(cd) * _derivative_wide(spec, params, x)).to(x.dtype)
     ops = torch_ops()
-    cd = _compute_dtype(x.dtype)
+    cd = _compute_dtype(x.dtype, spec)
     xc = x.detach().to(cd)
     y = spec.forward(xc, ops, **params) if "y" in spec.saves else None
     return spec.vjp(xc, y, g.detach().to(cd), ops, **params).to(x.dtype)

@@ -14,12 +14,16 @@ extremes, the error of
 each in ULP of the tested dtype.  Only actlib's rows are asserted by
 :meth:`CrossCheck.assert_accurate`; the others are there for comparison.
 
-ULP rule: ``|computed - exact| / spacing(max(|exact|, floor))`` in the tested
-dtype, where ``floor`` (default: the smallest normal number) lets a caller
-measure error against a stated absolute scale near an interior zero.  Where the
-exact result is subnormal (below the smallest normal number ``tiny``), the
-check is absolute: an error up to ``tiny`` (flushing to zero, as SciPy's and
-torch's kernels do) counts as 0 ULP, anything larger as infinitely many.  The
+ULP rule (the same as actlib's test suite, tests/ulp.py): the error of a computed
+value ``y`` against the exact ``f`` is ``|y - f| / ulp_T(max(|f|, |x f'(x)|, floor))``
+in the tested dtype ``T``, and likewise for the derivative with ``|x f''(x)|``.
+``|x f'(x)|`` is how much ``f`` moves under a relative perturbation of one unit
+of ``x``, i.e. ``|f|`` times the condition number of ``f`` at ``x``: it only
+matters where the problem itself is ill-conditioned (an interior zero of f or
+f', an exponential tail); at an exact zero nothing is granted.  Where ``|f|``
+is below the smallest normal number the unit is that number (flush-to-zero is
+accepted, anything larger is not).  ``floor`` lets a caller state a further
+absolute scale.  The
 report rounds each maximum up to a power of two so that stored notebook output
 does not depend on the last bit of a vector kernel; the assertions use the
 exact numbers.
@@ -47,42 +51,54 @@ def default_grid(kinks=(), n: int = 300, lo: float = 1e-8, hi: float = 1e3) -> n
 
 
 def _mp_reference(expr, symbol, points):
-    """Evaluate a SymPy expression at exact binary points with mpmath (50 digits)."""
+    """Evaluate a SymPy expression at exact binary points with mpmath.
+
+    The working precision is 50 digits plus |x| (capped at 2000): a textbook form
+    such as ``1 - tanh(x)**2`` or ``log(1 + exp(-x))`` cancels about 0.87|x| digits in
+    the tails, and the reference must keep 50 of them.
+    """
     import mpmath
     import sympy
 
     f = sympy.lambdify(symbol, expr, modules="mpmath")
+    out = []
+    for p in points:
+        with mpmath.workdps(_MP_DPS + min(int(abs(p)) + 1, 2000)):
+            out.append(+f(mpmath.mpf(float(p))))
     with mpmath.workdps(_MP_DPS):
-        return [f(mpmath.mpf(float(p))) for p in points]
+        return [+v for v in out]
 
 
-def ulp_errors(computed, exact, dtype, floor: float | None = None) -> np.ndarray:
+def ulp_errors(computed, exact, dtype, scale=None, floor: float = 0.0) -> np.ndarray:
     """Error of ``computed`` against mpmath values ``exact`` in ULP of ``dtype``.
 
-    NaN where both are NaN counts as 0; a NaN or infinity where the exact value
-    is finite counts as +inf.
+    ``scale`` (optional, one mpmath value per point) is the conditioning scale
+    ``|x f'(x)|`` of the module docstring.  NaN where both are NaN counts as 0; a
+    NaN or infinity that differs from the exact value rounded to ``dtype`` counts
+    as +inf.
     """
     import mpmath
 
     dtype = np.dtype(dtype)
-    tiny = float(np.finfo(dtype).tiny) if floor is None else floor
+    info = np.finfo(dtype)
+    tiny, mant = float(info.tiny), info.nmant
+    scale = [0] * len(exact) if scale is None else scale
     out = np.empty(len(exact))
     comp = np.asarray(computed, dtype=np.float64).ravel()
     with mpmath.workdps(_MP_DPS):
-        for i, (c, e) in enumerate(zip(comp, exact)):
+        for i, (c, e, s) in enumerate(zip(comp, exact, scale)):
             if mpmath.isnan(e) or math.isnan(c):
                 out[i] = 0.0 if (mpmath.isnan(e) and math.isnan(c)) else math.inf
                 continue
-            e_rounded = np.asarray(float(e)).astype(dtype)
-            if math.isinf(c) or math.isinf(float(e_rounded)):
-                out[i] = 0.0 if float(e_rounded) == c else math.inf
+            e_rounded = float(np.asarray(float(e)).astype(dtype))
+            if math.isinf(c) or math.isinf(e_rounded):
+                out[i] = 0.0 if e_rounded == c else math.inf
                 continue
-            err = abs(mpmath.mpf(c) - e)
-            if floor is None and abs(e) < tiny:  # subnormal result: absolute check
-                out[i] = 0.0 if err <= tiny else math.inf
-                continue
-            scale = np.spacing(np.asarray(max(abs(float(e_rounded)), tiny)).astype(dtype))
-            out[i] = float(err / mpmath.mpf(float(scale)))
+            size = max(abs(e), abs(s), floor)
+            unit = tiny if size < tiny else mpmath.ldexp(1, int(mpmath.floor(mpmath.log(size, 2))) - mant)
+            if abs(e) < tiny:  # subnormal result: flush-to-zero accepted
+                unit = max(unit, tiny)
+            out[i] = float(abs(mpmath.mpf(c) - e) / unit)
     return out
 
 
@@ -109,7 +125,12 @@ class CrossCheck:
         return max(vals) if vals else float("nan")
 
     def assert_accurate(self, float64: float = 64, float32: float = 8) -> None:
-        """Assert actlib's rows are within the bounds (ULP) and no worse than torch's builtin."""
+        """Assert actlib's rows are within the bounds (ULP) and no worse than torch's builtin.
+
+        "No worse" allows one ULP of difference above ``max(builtin, 1 ULP)``: two
+        faithfully rounded results of different (equally valid) formulas differ by up
+        to one unit of the final rounding, which is not a difference in accuracy.
+        """
         bounds = {"float64": float64, "float32": float32}
         bad = [r for r in self.rows if r[0].startswith("actlib") and r[4] > bounds[r[2]]]
         assert not bad, f"{self.name}: actlib exceeds the ULP bound: {bad}"
@@ -117,7 +138,7 @@ class CrossCheck:
             for q in ("f", "f'"):
                 ours = max(self.max_ulp("actlib numpy", dtype, q), self.max_ulp("actlib torch", dtype, q))
                 theirs = self.max_ulp("torch builtin", dtype, q)
-                assert not ours > max(theirs, 1.0), (
+                assert not ours > max(theirs, 1.0) + 1.0, (
                     f"{self.name}: actlib ({ours:.3g} ULP) worse than torch's builtin "
                     f"({theirs:.3g} ULP) for {q} in {dtype}")
 
@@ -176,7 +197,7 @@ def _torch_paths(act, expr, symbol, x64, dtype, device):
 
 
 def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
-               devices=("cpu",), floor: float | None = None, naive: bool = True) -> CrossCheck:
+               devices=("cpu",), floor: float = 0.0, naive: bool = True) -> CrossCheck:
     """Compare ``act`` with the SymPy expression ``expr`` in ``symbol`` over ``grid``.
 
     ``expr`` must already have the activation's parameters substituted.  Returns a
@@ -187,6 +208,7 @@ def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
 
     grid = default_grid() if grid is None else np.asarray(grid, dtype=np.float64)
     dexpr = sympy.diff(expr, symbol)
+    d2expr = sympy.diff(dexpr, symbol)
     check = CrossCheck(act.name)
     try:
         import torch  # noqa: F401
@@ -197,9 +219,12 @@ def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
         pts = np.unique(grid.astype(dtype)).astype(np.float64)
         exact_f = _mp_reference(expr, symbol, pts)
         exact_d = _mp_reference(dexpr, symbol, pts)
+        exact_d2 = _mp_reference(d2expr, symbol, pts)
+        scales = {"f": [abs(p * d) for p, d in zip(pts, exact_d)],
+                  "f'": [abs(p * d) for p, d in zip(pts, exact_d2)]}
 
         def add(path, device, quantity, values, exact):
-            errs = ulp_errors(values, exact, dtype, floor)
+            errs = ulp_errors(values, exact, dtype, scales[quantity], floor)
             i = int(np.argmax(errs))
             check.rows.append((path, device, dtype, quantity, float(errs[i]), float(pts[i])))
 

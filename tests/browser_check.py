@@ -14,7 +14,8 @@ event and for ``MathJax.startup.promise``, then reports:
 * console errors and uncaught exceptions;
 * internal links to files that are not in the build.
 
-Usage as a script: ``python tests/browser_check.py _build/html``.
+Usage as a script: ``python tests/browser_check.py _build/html``; with
+``--screenshot book/sigmoidal.html#anchor out.png`` it saves a screenshot instead.
 """
 from __future__ import annotations
 
@@ -150,37 +151,73 @@ def _redirect_target(page: Path) -> bool:
     return 'http-equiv="refresh"' in head
 
 
-async def _check(html_dir: Path, base: str, pages: list[Path], user_data: str) -> list[PageReport]:
-    from tornado.websocket import websocket_connect
+class _Browser:
+    """Headless chromium on a fresh profile, one page target attached (flattened session)."""
 
-    proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={user_data}",
-                             "--remote-debugging-port=0", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        port_file = Path(user_data) / "DevToolsActivePort"
+    def __init__(self, user_data: str, width: int = 1280, height: int = 900):
+        self.user_data, self.size = user_data, (width, height)
+
+    async def __aenter__(self):
+        from tornado.websocket import websocket_connect
+
+        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self.user_data}",
+                                      "--remote-debugging-port=0", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = Path(self.user_data) / "DevToolsActivePort"
         deadline = time.monotonic() + 60
         while not (port_file.exists() and len(port_file.read_text().split()) >= 2):
-            if proc.poll() is not None or time.monotonic() > deadline:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self._stop()
                 raise RuntimeError("chromium did not open its DevTools port")
             await asyncio.sleep(0.1)
         port, path = port_file.read_text().split()[:2]
-        ws = await websocket_connect(f"ws://127.0.0.1:{port}{path}", max_message_size=1 << 28)
-        cdp = _CDP(ws)
-        target = (await cdp.send("Target.createTarget", {"url": "about:blank"}))["targetId"]
-        session = (await cdp.send("Target.attachToTarget",
-                                  {"targetId": target, "flatten": True}))["sessionId"]
+        self.ws = await websocket_connect(f"ws://127.0.0.1:{port}{path}", max_message_size=1 << 28)
+        self.cdp = _CDP(self.ws)
+        target = (await self.cdp.send("Target.createTarget", {"url": "about:blank"}))["targetId"]
+        self.session = (await self.cdp.send("Target.attachToTarget",
+                                            {"targetId": target, "flatten": True}))["sessionId"]
         for domain in ("Page", "Runtime", "Network", "Log"):
-            await cdp.send(f"{domain}.enable", session=session)
-        reports = []
+            await self.send(f"{domain}.enable")
+        width, height = self.size
+        await self.send("Emulation.setDeviceMetricsOverride",
+                        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        return self
+
+    async def send(self, method, params=None, timeout=60):
+        return await self.cdp.send(method, params, session=self.session, timeout=timeout)
+
+    async def load(self, url: str, loads: int = 1) -> tuple[int, dict]:
+        """Navigate, wait for ``loads`` load events, run PAGE_JS; (first event index, result)."""
+        start = len(self.cdp.events)
+        await self.send("Page.navigate", {"url": url})
+        await self.cdp.wait_for("Page.loadEventFired", start, loads)
+        res = await self.send("Runtime.evaluate", {"expression": PAGE_JS, "awaitPromise": True,
+                                                   "returnByValue": True}, timeout=120)
+        return start, res
+
+    def _stop(self):
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    async def __aexit__(self, *exc):
+        try:
+            await self.cdp.send("Browser.close", timeout=10)
+            self.ws.close()
+        finally:
+            self._stop()
+
+
+async def _check(html_dir: Path, base: str, pages: list[Path], user_data: str) -> list[PageReport]:
+    reports = []
+    async with _Browser(user_data) as browser:
+        cdp, session = browser.cdp, browser.session
         for page in pages:
             rel = page.relative_to(html_dir).as_posix()
             rep = PageReport(rel)
-            start = len(cdp.events)
-            await cdp.send("Page.navigate", {"url": base + rel}, session=session)
-            await cdp.wait_for("Page.loadEventFired", start, 2 if _redirect_target(page) else 1)
-            res = await cdp.send("Runtime.evaluate", {"expression": PAGE_JS, "awaitPromise": True,
-                                                      "returnByValue": True}, session=session,
-                                 timeout=120)
+            start, res = await browser.load(base + rel, 2 if _redirect_target(page) else 1)
             if "exceptionDetails" in res:
                 rep.problems.append(f"check script failed: {res['exceptionDetails']}")
                 reports.append(rep)
@@ -225,31 +262,53 @@ async def _check(html_dir: Path, base: str, pages: list[Path], user_data: str) -
                 elif m == "Log.entryAdded" and p["entry"]["level"] == "error":
                     rep.problems.append(f"browser log error: {p['entry']['text'][:200]}")
             reports.append(rep)
-        await cdp.send("Browser.close")
-        ws.close()
-        return reports
-    finally:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return reports
+
+
+async def _screenshot(base: str, page: str, out: Path, user_data: str, width: int, height: int):
+    import base64
+
+    async with _Browser(user_data, width, height) as browser:
+        path, _, anchor = page.partition("#")
+        await browser.load(base + path)
+        if anchor:
+            await browser.send("Runtime.evaluate", {"expression":
+                               f"document.getElementById({json.dumps(anchor)}).scrollIntoView()"})
+            await asyncio.sleep(0.5)
+        shot = await browser.send("Page.captureScreenshot", {"format": "png"})
+        out.write_bytes(base64.b64decode(shot["data"]))
+
+
+class _Served:
+    """``html_dir`` served on a free localhost port, and a scratch chromium profile."""
+
+    def __init__(self, html_dir):
+        self.html_dir = Path(html_dir).resolve()
+
+    def __enter__(self):
+        handler = functools.partial(_Quiet, directory=str(self.html_dir))
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.user_data = tempfile.mkdtemp(prefix="chromium-")
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        shutil.rmtree(self.user_data, ignore_errors=True)
 
 
 def check_book(html_dir) -> list[PageReport]:
     """Serve ``html_dir`` on localhost, load each of its pages in chromium, return the reports."""
-    html_dir = Path(html_dir).resolve()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html_dir)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    user_data = tempfile.mkdtemp(prefix="chromium-")
-    try:
-        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-        return asyncio.run(_check(html_dir, base, pages_of(html_dir), user_data))
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        shutil.rmtree(user_data, ignore_errors=True)
+    with _Served(html_dir) as srv:
+        return asyncio.run(_check(srv.html_dir, srv.base, pages_of(srv.html_dir), srv.user_data))
+
+
+def screenshot(html_dir, page: str, out, width: int = 1280, height: int = 860) -> None:
+    """PNG of ``page`` (e.g. ``book/sigmoidal.html#cross-check``) once MathJax has typeset it."""
+    with _Served(html_dir) as srv:
+        asyncio.run(_screenshot(srv.base, page, Path(out), srv.user_data, width, height))
 
 
 def summary(reports: list[PageReport]) -> str:
@@ -264,8 +323,20 @@ def summary(reports: list[PageReport]) -> str:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("html_dir", nargs="?", default="_build/html")
+    ap.add_argument("--screenshot", nargs=2, metavar=("PAGE", "PNG"),
+                    help="save a screenshot of PAGE (path in the build, #anchor allowed) instead")
+    ap.add_argument("--size", default="1280x860", help="window size for --screenshot")
+    args = ap.parse_args()
     if not os.path.exists(CHROMIUM):
         sys.exit(f"{CHROMIUM} not found: apt-get install -y chromium")
-    reps = check_book(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
+    if args.screenshot:
+        w, h = map(int, args.size.split("x"))
+        screenshot(args.html_dir, *args.screenshot, width=w, height=h)
+        sys.exit(0)
+    reps = check_book(args.html_dir)
     print(summary(reps))
     sys.exit(1 if any(r.problems for r in reps) else 0)

@@ -72,11 +72,15 @@ def run_numpy(act, x: np.ndarray, dtype: str):
     return y.astype(np.float64), dy.astype(np.float64)
 
 
-def run_torch(fn, x: np.ndarray, dtype: str, device: str = "cpu"):
-    """value and autograd gradient of ``fn`` on a torch tensor, as float64 NumPy copies."""
+def run_torch(fn, x: np.ndarray, dtype: str, device: str = "cpu", constant_ok: bool = False):
+    """value and autograd gradient of ``fn`` on a torch tensor, as float64 NumPy copies.
+    ``constant_ok``: an output without grad_fn (a step function written with comparisons) has
+    gradient 0."""
     xt = torch.tensor(x, dtype=TORCH_DTYPES[dtype], device=device, requires_grad=True)
     y = fn(xt)
     assert y.dtype == xt.dtype and y.device == xt.device
+    if constant_ok and not y.requires_grad:
+        return y.double().cpu().numpy(), np.zeros(y.shape)
     (g,) = torch.autograd.grad(y, xt, torch.ones_like(y))
     return (y.detach().double().cpu().numpy(), g.double().cpu().numpy())
 

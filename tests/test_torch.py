@@ -108,7 +108,7 @@ def test_against_composite_autograd(name):
     x = _away_from_kinks(name, act.params, np.linspace(-6, 6, 1201) + 1e-3 * np.pi, 1e-3)
     y, dy = run_torch(act, x, "float64")
     params = act.params
-    yc, dyc = run_torch(lambda t: COMPOSITE[name](t, **params), x, "float64")
+    yc, dyc = run_torch(lambda t: COMPOSITE[name](t, **params), x, "float64", constant_ok=True)
     np.testing.assert_allclose(y, yc, rtol=1e-9, atol=1e-12, err_msg=f"{name} value")
     np.testing.assert_allclose(dy, dyc, rtol=1e-9, atol=1e-12, err_msg=f"{name} gradient")
 
@@ -138,13 +138,17 @@ def test_against_torch_builtin(name, dtype, device):
         yb = builtin(torch.tensor(x, dtype=TORCH_DTYPES[dtype], device=device)).double().cpu().numpy()
         dyb = None
     kink_idx = np.isin(x, ks)
-    np.testing.assert_array_equal(y[kink_idx], yb[kink_idx], err_msg=f"{name}: value at kinks")
-    rtol, atol = TOL.get(dtype, (np.inf, np.inf))
+    eps = 4 * torch.finfo(TORCH_DTYPES[dtype]).eps      # conventions differ by O(1), not by ulps
+    np.testing.assert_allclose(y[kink_idx], yb[kink_idx], rtol=eps, atol=0,
+                               err_msg=f"{name}: value at kinks {ks}")
+    if dtype not in TOL:
+        return
+    rtol, atol = TOL[dtype]
     np.testing.assert_allclose(y, yb, rtol=rtol, atol=atol, err_msg=f"{name} {dtype} value")
     if dyb is not None:
         np.testing.assert_allclose(dy, dyb, rtol=rtol, atol=atol, err_msg=f"{name} {dtype} grad")
-        np.testing.assert_array_equal(dy[kink_idx], dyb[kink_idx],
-                                      err_msg=f"{name}: derivative convention at kinks {ks}")
+        np.testing.assert_allclose(dy[kink_idx], dyb[kink_idx], rtol=eps, atol=0,
+                                   err_msg=f"{name}: derivative convention at kinks {ks}")
 
 
 def _learnable(name):
@@ -163,8 +167,10 @@ def test_gradcheck_float64(name):
     defaults = actlib.get(name).params
     learn = _learnable(name)
     x = torch.tensor(_gradcheck_points(name, defaults), requires_grad=True)
-    tensors = [torch.tensor(np.asarray(defaults[p.name], dtype=np.float64), requires_grad=True)
-               for p in learn]
+    # coefficients within gradcheck's step of 0 (PAU's 3e-6, 5e-7 inside |b_k|) sit on a kink of
+    # |.|: move them to 0.1 so that the finite differences are taken where f is differentiable
+    values = [np.asarray(defaults[p.name], dtype=np.float64) for p in learn]
+    tensors = [torch.tensor(np.where(np.abs(v) < 1e-3, 0.1, v), requires_grad=True) for v in values]
 
     def f(x, *ts):
         return actlib.get(name, **{p.name: t for p, t in zip(learn, ts)})(x)
@@ -191,7 +197,7 @@ def test_gradcheck_per_channel_parameter(name, device):
     assert torch.autograd.gradcheck(f, (x, w), eps=1e-6, atol=1e-7)
     y = f(x, w)
     for c in range(C):
-        yc = actlib.get(name, **{p.name: float(w[c])})(x[:, c])
+        yc = actlib.get(name, **{p.name: w[c].item()})(x[:, c])
         torch.testing.assert_close(y[:, c], yc, rtol=1e-15, atol=0)
     xn = x.detach().cpu().numpy()
     np.testing.assert_allclose(actlib.get(name, **{p.name: w.detach().cpu().numpy()})(xn),

@@ -102,12 +102,19 @@ define("selu", forward=selu, derivative=_selu_grad, torch_builtin="selu",
 
 
 def _sigmoid(z, xp):
-    r""":math:`\sigma(z) = e^{\min(z,0)} / (1 + e^{-|z|})`, about 1 ULP, subnormal values included.
+    r"""Logistic :math:`\sigma(z) = e^{\min(z,0)} / (1 + e^{-|z|})` (about 1.5 ULP), subnormal values included.
 
     ``expit`` and ``torch.sigmoid`` flush :math:`\sigma(z)` to 0 below :math:`z \approx -709`
     (float32: -88), where gated products such as :math:`z\,\sigma(z)` are still normal numbers.
     """
     return xp.exp(xp.minimum(z, 0)) / (1 + xp.exp(-xp.abs(z)))
+
+
+def _sigmoid_1ulp(z, xp):
+    r""":math:`\sigma(z)` within 1 ULP: :math:`\tfrac12 + \tfrac12\tanh(z/2)` for :math:`z > -1`, where it
+    does not cancel, :math:`e^z/(1 + e^z)` below (slower than :func:`_sigmoid`)."""
+    e = xp.exp(xp.minimum(z, 0))
+    return xp.where(z > -1, 0.5 + 0.5 * xp.tanh(0.5 * z), e / (1 + e))
 
 
 def softplus(x, xp, beta=1.0, threshold=20.0):
@@ -135,7 +142,7 @@ def _softplus_cut(threshold):
 
 def _softplus_grad(x, xp, beta=1.0, threshold=20.0):
     z = x if _number(beta) == 1 else x * beta
-    return xp.where(z > _softplus_cut(threshold), 1.0, _sigmoid(z, xp))
+    return xp.where(z > _softplus_cut(threshold), 1.0, _sigmoid_1ulp(z, xp))
 
 
 define("softplus", forward=softplus, derivative=_softplus_grad,

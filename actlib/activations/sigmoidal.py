@@ -147,9 +147,10 @@ def logsigmoid(x, xp):
     ``logsigmoid`` kernel computes the same; on NumPy it is written out, as SciPy's
     ``log_expit`` is 20x slower): no overflow, exact -inf at -inf, and full relative accuracy
     for large x, where :math:`\log(\sigma(x))` would round to 0.
-    Derivative :math:`\sigma(-x) = 1 - \sigma(x)`, computed without cancellation as
-    :math:`e^{-\max(x,0)}/(1+e^{-|x|})`, which
-    keeps subnormal values for large x, as torch's builtin backward does.
+    Derivative :math:`\sigma(-x)`, computed as torch's backward does, without cancellation
+    and keeping subnormal values for large x: with :math:`s = e^{-|x|}/(1 + e^{-|x|})
+    = \sigma(-|x|)`, it is s for x >= 0 and 1 - s for x < 0, i.e.
+    :math:`|\mathbf 1_{x<0} - s|` (no ``where``).
     """
     if xp.is_torch:
         return xp.log_sigmoid(x)
@@ -157,7 +158,8 @@ def logsigmoid(x, xp):
 
 
 def _logsigmoid_grad(x, xp):
-    return xp.exp(-xp.maximum(x, 0.0)) / (1.0 + xp.exp(-xp.abs(x)))
+    z = xp.exp(-xp.abs(x))
+    return xp.abs(_positive(-x, xp) - z / (1.0 + z))
 
 
 def tanh(x, xp):
