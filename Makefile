@@ -23,6 +23,8 @@ book: venv
 	$(MAKE) --no-print-directory build-book
 
 ## test: actlib's tests, strict nbval over every notebook in book/, the build and browser tests
+# --dist loadfile: a notebook's cells share one kernel, so each file stays in one worker
+# (loadgroup would balance better but does not group under pytest 9.2 + xdist 3.8).
 test: venv
 	$(DETERMINISM) $(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env -ra
 

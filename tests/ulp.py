@@ -93,7 +93,7 @@ def _log_magnitudes(n: int, lo: float, hi: float, seed: int) -> np.ndarray:
 SPECIALS = np.array([0.0, -0.0, np.inf, -np.inf, np.nan])
 
 
-def base_grid(n32: int = 700, n64: int = 200, nhalf: int = 300) -> np.ndarray:
+def base_grid(n32: int = 560, n64: int = 160, nhalf: int = 240) -> np.ndarray:
     """+-1e-8..+-1e3: float32-representable points (used by float64 and float32), full-precision
     float64 points, and bfloat16-representable points (used by the half dtypes)."""
     m32 = round_to(_log_magnitudes(n32, 1e-8, 1e3, 1), "float32")
