@@ -93,6 +93,7 @@ class Spec:
 
     @property
     def elementwise(self) -> bool:
+        """True when the activation acts element by element (it has a ``derivative``)."""
         return self.derivative is not None
 
 
@@ -302,6 +303,7 @@ class Activation:
 
     @property
     def elementwise(self) -> bool:
+        """True for f: R -> R applied elementwise (``grad`` exists); False for vector-valued."""
         return self._spec.elementwise
 
     def __repr__(self) -> str:

@@ -30,6 +30,7 @@ exact numbers.
 """
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -47,7 +48,7 @@ def default_grid(kinks=(), n: int = 300, lo: float = 1e-8, hi: float = 1e3) -> n
     lin = np.linspace(-6.0, 6.0, 241)
     near = [v for k in kinks for v in (np.nextafter(k, -np.inf), float(k), np.nextafter(k, np.inf))]
     grid = np.unique(np.concatenate([-pos, pos, lin, [0.0], np.asarray(near, dtype=float)]))
-    return np.concatenate([[-0.0], grid])
+    return np.concatenate([grid[grid < 0], [-0.0], grid[grid >= 0]])
 
 
 def _mp_reference(expr, symbol, points):
@@ -90,7 +91,8 @@ def ulp_errors(computed, exact, dtype, scale=None, floor: float = 0.0) -> np.nda
             if mpmath.isnan(e) or math.isnan(c):
                 out[i] = 0.0 if (mpmath.isnan(e) and math.isnan(c)) else math.inf
                 continue
-            e_rounded = float(np.asarray(float(e)).astype(dtype))
+            with np.errstate(over="ignore"):  # an exact value beyond the dtype rounds to inf
+                e_rounded = float(np.asarray(float(e)).astype(dtype))
             if math.isinf(c) or math.isinf(e_rounded):
                 out[i] = 0.0 if e_rounded == c else math.inf
                 continue
@@ -122,6 +124,7 @@ class CrossCheck:
 
     def max_ulp(self, path: str | None = None, dtype: str | None = None,
                 quantity: str | None = None) -> float:
+        """Largest error (ULP) over the rows matching path, dtype and quantity (``None``: any)."""
         vals = [r[4] for r in self.rows if (path is None or r[0] == path)
                 and (dtype is None or r[2] == dtype) and (quantity is None or r[3] == quantity)]
         return max(vals) if vals else float("nan")
@@ -160,8 +163,9 @@ class CrossCheck:
 
     def _repr_html_(self) -> str:
         head, body = self._table()
-        th = "".join(f"<th>{h}</th>" for h in head)
-        trs = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in body)
+        th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>"
+                      for r in body)
         return (f"<p>cross-check of <code>{self.name}</code> against SymPy/mpmath "
                 f"({_MP_DPS} digits)</p><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
 
@@ -221,7 +225,10 @@ def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
     except ImportError:
         have_torch = False
     for dtype in dtypes:
-        pts = np.unique(grid.astype(dtype)).astype(np.float64)
+        g = grid.astype(dtype)  # np.unique would merge -0.0 and 0.0: keep each that is given
+        zeros = [z for z in (-0.0, 0.0) if np.any((g == 0) & (np.signbit(g) == np.signbit(z)))]
+        pts = np.unique(g[g != 0]).astype(np.float64)
+        pts = np.insert(pts, np.searchsorted(pts, 0.0), zeros)
         exact_f = _mp_reference(expr, symbol, pts)
         exact_d = _mp_reference(dexpr, symbol, pts)
         exact_d2 = _mp_reference(d2expr, symbol, pts)

@@ -1,6 +1,8 @@
 """The course's plotting style: an activation and its derivative side by side."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 __all__ = ["plot_activation", "plot_family"]
@@ -46,4 +48,6 @@ def plot_family(name, param, values, x=None, ax=None, **fixed):
     from . import get
 
     acts = [get(name, **fixed, **{param: v}) for v in values]
-    return plot_activation(acts, x=x, ax=ax, labels=[f"{param} = {v:g}" for v in values])
+    labels = [f"{param} = {v:g}" if isinstance(v, numbers.Real) else f"{param} = {v}"
+              for v in values]
+    return plot_activation(acts, x=x, ax=ax, labels=labels)

@@ -76,6 +76,7 @@ def _approach(expr, x, point, side):
     every Piecewise condition before taking the limit h -> 0+, which plain
     ``sp.limit`` does not do reliably at a breakpoint.
     """
+    expr = sp.sympify(expr).rewrite(sp.Piecewise)
     if point in (sp.oo, -sp.oo):
         sub = (1 if point == sp.oo else -1) / _h
         folded = _eventual_branches(sp.piecewise_fold(expr).subs(x, sub))
@@ -144,7 +145,7 @@ def properties(expr, x) -> dict:
 
 def _branches(expr, x, domain=sp.S.Reals):
     """(branch, region) pairs of a (folded) Piecewise, each region where that branch applies."""
-    expr = sp.piecewise_fold(expr)
+    expr = sp.piecewise_fold(sp.sympify(expr).rewrite(sp.Piecewise))
     pairs = expr.args if isinstance(expr, sp.Piecewise) else ((expr, sp.true),)
     out, left = [], domain
     for e, c in pairs:

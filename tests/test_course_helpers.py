@@ -123,7 +123,7 @@ def test_properties(expr, expected):
     keys = ("f(-oo)", "f(+oo)", "f(0)", "f'(0-)", "f'(0+)")
     assert set(got) == set(keys)
     for k, v in zip(keys, expected):
-        assert sp.simplify(got[k] - v) == 0, (k, got[k], v)
+        assert got[k] == v or sp.simplify(got[k] - v) == 0, (k, got[k], v)
 
 
 @pytest.mark.parametrize("expr, expected", [
@@ -164,14 +164,14 @@ def test_range_and_monotonicity_of_relu_written_without_piecewise(form):
     assert monotonicity(form, x) == "non-decreasing"
 
 
-@pytest.mark.parametrize("form, breakpoints, lims, rng", [
-    (sp.Min(sp.Max(0, x), 6), (0, 6), (0, 6), sp.Interval(0, 6)),
-    (sp.Max(-1, sp.Min(1, x)), (-1, 1), (-1, 1), sp.Interval(-1, 1)),
+@pytest.mark.parametrize("form, breakpoints, expected, rng", [
+    (sp.Min(sp.Max(0, x), 6), (0, 6), (0, 6, 0, 1), sp.Interval(0, 6)),
+    (sp.Max(-1, sp.Min(1, x)), (-1, 1), (-1, 1, 1, 1), sp.Interval(-1, 1)),
 ], ids=["relu6-clip", "hardtanh-clip"])
-def test_clipped_forms(form, breakpoints, lims, rng):
+def test_clipped_forms(form, breakpoints, expected, rng):
     """relu6 and hardtanh written as clips (Min of Max), the way torch defines them."""
     p = properties(form, x)
-    assert (p["f(-oo)"], p["f(+oo)"], p["f'(0-)"], p["f'(0+)"]) == (*lims[:2], 0 if lims[0] == 0 else 1, 1)
+    assert (p["f(-oo)"], p["f(+oo)"], p["f'(0-)"], p["f'(0+)"]) == expected
     assert continuity_class(form, x, breakpoints) == "C^0"
     assert piecewise_range(form, x) == rng
 
@@ -189,7 +189,8 @@ def test_ulp_exact_and_one_ulp_off():
     # below a power of two the spacing halves: one step down is half a unit of |f| = 1
     assert ulp_errors([np.nextafter(1.0, 0.0)], [mp(1)], "float64")[0] == 0.5
     # an exact value between two floats: the error is the distance in units, not rounded
-    e = mp(1) + mpmath.ldexp(1, -54)  # a quarter of a float64 ULP above 1
+    with mpmath.workdps(50):
+        e = mp(1) + mpmath.ldexp(1, -54)  # a quarter of a float64 ULP above 1
     assert ulp_errors([1.0], [e], "float64")[0] == pytest.approx(0.25, rel=1e-12)
     # units follow the magnitude: 3 ULP of 1000 in float32
     v = np.float32(1000)
@@ -216,7 +217,7 @@ def test_ulp_overflowing_exact_in_float32_is_silent():
 
 
 def test_ulp_subnormal_flush_to_zero():
-    tiny64, tiny32 = np.finfo(np.float64).tiny, np.finfo(np.float32).tiny
+    tiny64, tiny32 = float(np.finfo(np.float64).tiny), float(np.finfo(np.float32).tiny)
     # exact subnormal, computed 0: within one unit of the smallest normal, accepted
     for e, dtype, tiny in ((mp("1e-310"), "float64", tiny64), (mp("1e-40"), "float32", tiny32)):
         err = ulp_errors([0.0], [e], dtype)[0]
@@ -436,7 +437,7 @@ def test_report_reprs(sigmoid_check):
 
 
 # -- plotting -----------------------------------------------------------------------------------
-@pytest.fixture(autouse=False)
+@pytest.fixture
 def close_figures():
     yield
     plt.close("all")
