@@ -39,7 +39,7 @@ def device(request):
 
 
 def _table(rows: dict) -> list[str]:
-    head = ["activation"] + [f"{b[:2]}{SHORT[d]} {q}" for q in ("f", "df") for b, d in COLUMNS]
+    head = ["activation"] + [f"{dict(numpy='np', torch='pt')[b]}{SHORT[d]} {q}" for q in ("f", "df") for b, d in COLUMNS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for case in sorted(rows):
         cells = [case]

@@ -526,8 +526,8 @@ def _limit(r: Ref, sign: int, p: dict) -> tuple[float, float]:
 
 
 def _sensitivity(fn, x, p: dict, dfx=None):
-    """|x d fn/dx| + sum over numeric parameters q of |q d fn/dq| (array parameters scaled as a
-    whole): the change of ``fn`` under relative perturbations of its inputs, as made by rounding x
+    """|x d fn/dx| + sum over numeric parameters q of |q d fn/dq| (each entry of an array
+    parameter separately): the change of ``fn`` under relative perturbations of its inputs, as made by rounding x
     and the parameters to the tested dtype.  ``dfx``, when given, is d fn/dx itself; otherwise
     one-sided differences at relative step 1e-30 are used, the smaller side taken so that at a
     kink (or with a kink-location parameter) the side the convention belongs to counts."""
@@ -548,10 +548,16 @@ def _sensitivity(fn, x, p: dict, dfx=None):
         if isinstance(v, (bool, str)) or not np.any(v):
             continue
         if np.ndim(v) or isinstance(v, (list, tuple)):
-            bump = lambda s, k=k, v=v: fn(x, **{**p, k: tuple(M(t) * (1 + s * h) for t in v)})
+            # coefficients (PAU): each is rounded on its own, so each counts on its own (the
+            # classical componentwise condition of polynomial evaluation, sum_j |a_j x^j| / Q);
+            # f is smooth in a coefficient away from 0, so one side suffices
+            for j, t in enumerate(v):
+                if t:
+                    vj = [M(c) for c in v]
+                    vj[j] *= 1 + h
+                    total += abs(fn(x, **{**p, k: tuple(vj)}) - f0) / h
         else:
-            bump = lambda s, k=k, v=v: fn(x, **{**p, k: M(v) * (1 + s * h)})
-        total += side(bump)
+            total += side(lambda s, k=k, v=v: fn(x, **{**p, k: M(v) * (1 + s * h)}))
     return float(total)
 
 

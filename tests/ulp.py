@@ -41,19 +41,20 @@ from __future__ import annotations
 
 import numpy as np
 
-# (precision p in bits incl. the implicit one, minimum normal exponent)
-FORMATS = {"float64": (53, -1022), "float32": (24, -126), "float16": (11, -14),
-           "bfloat16": (8, -126)}
+# (precision p in bits incl. the implicit one, minimum normal exponent, maximum exponent)
+FORMATS = {"float64": (53, -1022, 1023), "float32": (24, -126, 127), "float16": (11, -14, 15),
+           "bfloat16": (8, -126, 127)}
 BOUND = {"float64": 64.0, "float32": 8.0, "float16": 1.0, "bfloat16": 1.0}
 HALF = ("float16", "bfloat16")
 
 
 def ulp(v, dtype: str) -> np.ndarray:
-    """Spacing of ``dtype`` at |v| (float64 array in, float64 array out)."""
-    p, emin = FORMATS[dtype]
+    """Spacing of ``dtype`` at |v| (float64 array in, float64 array out); beyond the largest
+    finite number (and at inf) the spacing of the largest binade."""
+    p, emin, emax = FORMATS[dtype]
     v = np.abs(np.asarray(v, dtype=np.float64))
     _, e = np.frexp(np.where(np.isfinite(v), v, 0.0))
-    e = np.maximum(e - 1, emin)
+    e = np.where(np.isinf(v), emax, np.clip(e - 1, emin, emax))
     return np.ldexp(1.0, e - (p - 1))
 
 

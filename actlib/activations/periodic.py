@@ -58,13 +58,22 @@ def siren(x, xp, w0=30.0):
     Derivative :math:`f'(x) = \omega_0\cos(\omega_0 x)`.  The result is as accurate as the
     rounded product :math:`\omega_0 x` allows (the same as ``torch.sin(w0 * x)``): near the
     zeros of the sine the relative error grows like :math:`|\omega_0 x|` ULP, the
-    conditioning of the problem.  No limit at :math:`\pm\infty` (NaN).
+    conditioning of the problem.  No limit at :math:`\pm\infty` (NaN).  Beyond
+    :math:`|\omega_0 x| = 2^{60}` the rounded phase carries no information (its ULP
+    exceeds :math:`2\pi` in float64 and float32), so :math:`x` is clipped there: a huge
+    finite input gives a value in [-1, 1], not the NaN of :math:`\sin(\infty)`
+    (which :math:`\pm\infty` itself still gives).
     """
-    return xp.sin(w0 * x)
+    return xp.sin(_siren_phase(x, xp, w0))
+
+
+def _siren_phase(x, xp, w0):
+    bound = 2.0 ** 60 / max(abs(w0), 1e-300)
+    return w0 * (xp.clip(x, -bound, bound) + (x - x))   # x - x: NaN at +-inf, else 0
 
 
 def _siren_grad(x, xp, w0=30.0):
-    return w0 * xp.cos(w0 * x)
+    return w0 * xp.cos(_siren_phase(x, xp, w0))
 
 
 def _torch_siren(x, w0=30.0):
