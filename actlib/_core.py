@@ -303,7 +303,7 @@ class Activation:
 
     @property
     def elementwise(self) -> bool:
-        """True for f: R -> R applied elementwise (``grad`` exists); False for vector-valued."""
+        """Whether the activation acts element by element (then ``grad`` exists)."""
         return self._spec.elementwise
 
     def __repr__(self) -> str:
