@@ -163,8 +163,8 @@ class CrossCheck:
 
     def _repr_html_(self) -> str:
         head, body = self._table()
-        th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-        trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>"
+        th = "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in head)
+        trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c), quote=False)}</td>" for c in r) + "</tr>"
                       for r in body)
         return (f"<p>cross-check of <code>{self.name}</code> against SymPy/mpmath "
                 f"({_MP_DPS} digits)</p><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")

@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[1e6, 1e7])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--names", nargs="+", default=None, help="only these activations")
     args = parser.parse_args()
     device = torch.device(args.device)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
@@ -90,7 +91,7 @@ def main() -> None:
         xn = (rng.standard_normal(n) * 4).astype(np.float32)
         t_copy = best_time(xn.copy, args.repeats)
         rows, np_ratios, t_ratios, c_ratios = [], [], [], []
-        for name in actlib.names():
+        for name in args.names or actlib.names():
             act = actlib.get(name)
             if not act.elementwise:
                 continue
