@@ -88,6 +88,7 @@ class Spec:
     saves: tuple[str, ...] = ("x",)
     sample: Callable | None = None
     wide: bool = False
+    torch_backward: Callable | None = None
     doc: str = ""
     param_index: dict = field(default_factory=dict)
 
@@ -111,7 +112,9 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
            params: tuple[Param, ...] = (), aliases: tuple[str, ...] = (),
            validate: Callable | None = None, torch_builtin: Any = None,
            naive: Callable | None = None, saves: tuple[str, ...] = ("x",),
-           sample: Callable | None = None, wide: bool = False, formula: str, range: str, bounded: tuple[bool | None, bool | None],
+           sample: Callable | None = None, wide: bool = False,
+           torch_backward: Callable | None = None, formula: str, range: str,
+           bounded: tuple[bool | None, bool | None],
            monotonic: str, smoothness: str, f0: str, df0: str, kink: str = "none",
            reference: str = "") -> Spec:
     """Register an activation and return its :class:`Spec`.
@@ -127,8 +130,17 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     arrays (rrelu's slopes) that are passed to forward and derivative as
     keywords and saved for backward.  ``wide=True`` computes float32 (and half)
     input in float64 and rounds once, for formulas that cancel (PAU's
-    polynomials).  The forward function's docstring becomes the
-    activation's documentation.
+    polynomials).  ``torch_backward(g, x, **params) -> g * f'(x)`` is an optional
+    fused vector-Jacobian product for the torch backend (elementwise only): it
+    gets the cotangent and the input as tensors in the compute dtype (float32
+    for half input), must not modify them, and may use fused aten backward
+    kernels (``torch.ops.aten.hardtanh_backward``, ...) and in-place ops on the
+    temporaries it creates; it must keep the contract of ``derivative`` (NaN in
+    gives NaN, exact limits).  When present it replaces ``g * derivative`` in
+    autograd's backward (unless a double backward is being recorded) and in
+    ``act.grad`` (with g = 1) and ``act.vjp`` on tensors, so the three agree bit
+    for bit; ``derivative`` still serves NumPy and double backward.  The
+    forward function's docstring becomes the activation's documentation.
     """
     if (derivative is None) == (vjp is None):
         raise ValueError(f"{name}: give exactly one of derivative= (elementwise) or vjp=")
@@ -145,7 +157,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     spec = Spec(name=name, forward=forward, params=tuple(params), info=info,
                 derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
                 torch_builtin=torch_builtin, naive=naive, saves=tuple(saves), sample=sample,
-                wide=wide, doc=(forward.__doc__ or "").strip(),
+                wide=wide, torch_backward=torch_backward, doc=(forward.__doc__ or "").strip(),
                 param_index={p.name: p for p in params})
     _REGISTRY[name] = spec
     for alias in aliases:

@@ -64,14 +64,15 @@ class _Elementwise(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, spec, fixed, names, *tensors):
         ops = torch_ops()
-        xc = x.to(_compute_dtype(x.dtype, spec))
-        p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)}
+        cd = _compute_dtype(x.dtype, spec)
+        xc = x if x.dtype == cd else x.to(cd)
+        p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)} if names else {}
         extra = spec.sample(xc, ops, **fixed, **p) if spec.sample else {}
         y = spec.forward(xc, ops, **fixed, **p, **extra)
         ctx.spec, ctx.fixed, ctx.names = spec, fixed, names
         ctx.extra_names = tuple(extra)
         ctx.save_for_backward(x, *tensors, *extra.values())
-        return y.to(x.dtype)
+        return y if y.dtype == x.dtype else y.to(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -79,13 +80,20 @@ class _Elementwise(torch.autograd.Function):
         spec, fixed, names = ctx.spec, ctx.fixed, ctx.names
         x, *rest = ctx.saved_tensors
         tensors, extra_values = rest[:len(names)], rest[len(names):]
-        extra = dict(zip(ctx.extra_names, extra_values))
-        xc = x.to(_compute_dtype(x.dtype, spec))
-        gc = g.to(xc.dtype)
-        p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)}
+        extra = dict(zip(ctx.extra_names, extra_values)) if extra_values else {}
+        cd = _compute_dtype(x.dtype, spec)
+        xc = x if x.dtype == cd else x.to(cd)
+        gc = g if g.dtype == cd else g.to(cd)
+        p = {n: _shaped(spec, n, t, xc) for n, t in zip(names, tensors)} if names else {}
         dx = None
         if ctx.needs_input_grad[0]:
-            dx = (gc * spec.derivative(xc, ops, **fixed, **p, **extra)).to(x.dtype)
+            # torch.is_grad_enabled() here means a double backward is being recorded: the
+            # in-place fast paths are skipped so that autograd can differentiate this graph
+            dx = _times_derivative(spec, gc, xc, {**fixed, **p, **extra},
+                                   inplace=not torch.is_grad_enabled())
+            dx = dx if dx.dtype == x.dtype else dx.to(x.dtype)
+        if not names:
+            return (dx, None, None, None)
         dparams = []
         wanted = [ctx.needs_input_grad[4 + i] for i in range(len(names))]
         partials = (spec.param_grads(xc, ops, **fixed, **p, **extra)
@@ -105,6 +113,21 @@ class _Elementwise(torch.autograd.Function):
                 d = (gc * part).sum()
             dparams.append(d.reshape(t.shape).to(t.dtype))
         return (dx, None, None, None, *dparams)
+
+
+def _times_derivative(spec: Spec, gc: torch.Tensor, xc: torch.Tensor, kw: dict,
+                      inplace: bool = True) -> torch.Tensor:
+    """g * f'(x) in the compute dtype: the spec's fused ``torch_backward`` where it has one,
+    else ``derivative`` scaled by g, in place when the derivative is a fresh full-size tensor
+    (it shares memory with none of the inputs), which saves one allocation and one pass."""
+    if spec.torch_backward is not None and inplace:
+        return spec.torch_backward(gc, xc, **kw)
+    d = spec.derivative(xc, torch_ops(), **kw)
+    if (inplace and d.shape == gc.shape and d.dtype == gc.dtype and d._base is None
+            and all(d.data_ptr() != t.data_ptr() for t in (xc, *kw.values())
+                    if isinstance(t, torch.Tensor))):
+        return d.mul_(gc)
+    return gc * d
 
 
 class _VectorValued(torch.autograd.Function):
@@ -142,14 +165,23 @@ def apply(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
     return _VectorValued.apply(x, spec, params)
 
 
-def _derivative_wide(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
-    """df/dx in the compute dtype (float32 for half input), without autograd."""
+def _derivative_wide(spec: Spec, params: dict, x: torch.Tensor, g=None) -> torch.Tensor:
+    """g * df/dx (g = 1 when None) in the compute dtype (float32 for half input), without
+    autograd; the same computation as the autograd backward, so the results agree bit for bit."""
     ops = torch_ops()
     xc = x.detach().to(_compute_dtype(x.dtype, spec))
     fixed, names, tensors = _split_params(spec, params, x.device)
     p = {n: _shaped(spec, n, t.detach(), xc) for n, t in zip(names, tensors)}
     extra = spec.sample(xc, ops, **fixed, **p) if spec.sample else {}
-    return torch.broadcast_to(spec.derivative(xc, ops, **fixed, **p, **extra), xc.shape)
+    kw = {**fixed, **p, **extra}
+    if g is None:
+        if spec.torch_backward is not None:
+            return spec.torch_backward(torch.ones_like(xc), xc, **kw)
+        return torch.broadcast_to(spec.derivative(xc, ops, **kw), xc.shape)
+    g = g.detach().to(xc.dtype)
+    if g.shape != xc.shape:   # a broadcast cotangent: no fused kernel, no in-place product
+        return g * torch.broadcast_to(spec.derivative(xc, ops, **kw), xc.shape)
+    return _times_derivative(spec, g, xc, kw)
 
 
 def derivative(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
@@ -163,8 +195,7 @@ def vjp(spec: Spec, params: dict, x: torch.Tensor, g) -> torch.Tensor:
     x = _check_input(x)
     g = _check_input(torch.as_tensor(g, device=x.device), "cotangent g")
     if spec.elementwise:
-        cd = _compute_dtype(x.dtype, spec)
-        return (g.to(cd) * _derivative_wide(spec, params, x)).to(x.dtype)
+        return _derivative_wide(spec, params, x, g).to(x.dtype)
     ops = torch_ops()
     cd = _compute_dtype(x.dtype, spec)
     xc = x.detach().to(cd)

@@ -25,6 +25,7 @@ import torch
 
 import actlib
 from actlib._ops import torch_ops
+from actlib._torch import _shaped, _split_params
 
 
 def best_time(fn, repeats: int) -> float:
@@ -62,8 +63,14 @@ def builtin_fn(act):
 
 
 def composite_fn(act):
+    """actlib's forward formula on torch ops, differentiated by autograd (no analytic backward)."""
     ops = torch_ops()
-    return lambda x: act.spec.forward(x, ops, **act.params)
+
+    def forward(x):
+        fixed, names, tensors = _split_params(act.spec, act.params, x.device)
+        params = {n: _shaped(act.spec, n, t, x) for n, t in zip(names, tensors)}
+        return act.spec.forward(x, ops, **fixed, **params)
+    return forward
 
 
 def fwd_bwd(fn, x, g):

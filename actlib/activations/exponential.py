@@ -27,6 +27,45 @@ def _negexp(x, xp):
     return xp.exp(xp.minimum(x, 0))
 
 
+def _within(t, xp, lo=-math.inf, hi=math.inf) -> bool:
+    """True when every element of ``t`` lies in [lo, hi] (False when one is NaN).
+
+    Guards the fast paths: a fused torch kernel or a short NumPy formula that is accurate on
+    that range only (e.g. where :math:`e^{-t}` does not overflow); one reduction pass.
+    """
+    if xp.is_torch:
+        if t.numel() == 0:
+            return True
+        if lo > -math.inf and hi < math.inf:
+            a, b = xp.torch.aminmax(t)
+            return bool(a >= lo) and bool(b <= hi)
+        return bool(t.amin() >= lo) if lo > -math.inf else bool(t.amax() <= hi)
+    if t.size == 0:
+        return True
+    return bool(np.min(t) >= lo) and bool(np.max(t) <= hi)
+
+
+def _exp_lo(t, xp) -> float:
+    r"""A bound above :math:`-\log(\max)`: :math:`e^{-t}` is finite for every t above it."""
+    return 1.0 - math.log(float(xp.finfo(t).max))
+
+
+def _dense(x):
+    """A contiguous tensor: torch's fused kernels round differently on strided input
+    (scalar loop) than on contiguous input (vector loop); results must not depend on layout."""
+    return x.contiguous()
+
+
+def _aten():
+    import torch
+    return torch.ops.aten
+
+
+def _nan_kept(d, x):
+    """``d`` with NaN where ``x`` is NaN (the fused aten backward kernels drop it); in place."""
+    return d.add_(x.clamp(0, 0))    # clamp propagates NaN, and is 0 elsewhere (also at +-inf)
+
+
 def elu(x, xp, alpha=1.0):
     r"""Exponential linear unit, :math:`f(x) = x` for :math:`x > 0`, :math:`\alpha(e^x - 1)` otherwise.
 
@@ -35,10 +74,18 @@ def elu(x, xp, alpha=1.0):
     :math:`e^x - 1` is computed with ``expm1`` of :math:`\min(x, 0)`, so it keeps its digits for
     tiny :math:`|x|` and never overflows; :math:`f(-\infty) = -\alpha`.
     """
+    if xp.is_torch and _number(alpha) is not None:
+        return xp.torch.nn.functional.elu(_dense(x), _number(alpha))    # fused, the same formula
     return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
 
 
 def _elu_grad(x, xp, alpha=1.0):
+    if xp.is_torch and _number(alpha) == 1:
+        return _negexp(x, xp)
+    if xp.is_torch and _number(alpha) is not None:   # aten.where is slow: the fused kernel
+        x = _dense(x)
+        d = _aten().elu_backward(xp.ones_like(x), _number(alpha), 1.0, 1.0, False, x)
+        return _nan_kept(d, x)
     return xp.where(x > 0, 1.0, alpha * _negexp(x, xp))
 
 
@@ -60,11 +107,21 @@ def celu(x, xp, alpha=1.0):
     either sign of :math:`\alpha`, as torch). Derivative :math:`1` for :math:`x > 0`,
     :math:`e^{x/\alpha}` for :math:`x \le 0`: continuous, 1 at the origin (torch: 1).
     """
+    a = _number(alpha)
+    if xp.is_torch and a is not None:
+        return xp.torch.nn.functional.celu(_dense(x), a)        # fused, the same formula
+    if a is not None and a > 0:    # alpha expm1(x/alpha) >= x for x <= 0: max selects, no where
+        t = np.minimum(x, 0, out=np.empty_like(x))
+        t /= a
+        np.expm1(t, out=t)
+        t *= a
+        return np.maximum(x, t, out=t)
     return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0) / alpha))
 
 
 def _celu_grad(x, xp, alpha=1.0):
-    return xp.where(x > 0, 1.0, xp.exp(xp.minimum(x, 0) / alpha))
+    # e^{min(x,0)/alpha} is already 1 for x > 0, for either sign of alpha
+    return xp.exp(xp.minimum(x, 0) / alpha)
 
 
 define("celu", forward=celu, derivative=_celu_grad,
@@ -85,14 +142,26 @@ def selu(x, xp):
     for :math:`x > 0` and :math:`\lambda\alpha e^x` for :math:`x \le 0`, so :math:`f'(0) = \lambda\alpha`
     (left derivative, as torch and jax). ``expm1`` as for ELU; :math:`f(-\infty) = -\lambda\alpha`.
     """
+    if xp.is_torch:
+        return xp.torch.nn.functional.selu(_dense(x))          # fused, the same formula and constants
     return xp.where(x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * xp.expm1(xp.minimum(x, 0)))
 
 
 def _selu_grad(x, xp):
+    if xp.is_torch:
+        x = _dense(x)
+        d = _aten().elu_backward(xp.ones_like(x), SELU_ALPHA, SELU_SCALE, 1.0, False, x)
+        return _nan_kept(d, x)
     return xp.where(x > 0, SELU_SCALE, (SELU_SCALE * SELU_ALPHA) * _negexp(x, xp))
 
 
-define("selu", forward=selu, derivative=_selu_grad, torch_builtin="selu",
+def _selu_vjp(g, x):
+    """torch: g * f'(x) with the fused kernel."""
+    d = _aten().elu_backward(_dense(g), SELU_ALPHA, SELU_SCALE, 1.0, False, _dense(x))
+    return _nan_kept(d, x)
+
+
+define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, torch_builtin="selu",
        naive=lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * (np.exp(x) - 1)),
        formula=r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
        range=r"(-\lambda\alpha, \infty)", bounded=(False, True), monotonic="strictly increasing",
@@ -127,6 +196,8 @@ def softplus(x, xp, beta=1.0, threshold=20.0):
     precision, the identity is used whatever the threshold, so :math:`e^z` never overflows.
     Derivative :math:`\sigma(\beta x)`, exactly 1 where :math:`\beta x > t`.
     """
+    if xp.is_torch and _number(beta) is not None and _number(threshold) is not None:
+        return xp.torch.nn.functional.softplus(_dense(x), _number(beta), _softplus_cut(threshold))
     z = x if _number(beta) == 1 else x * beta
     y = xp.log1p(xp.exp(xp.minimum(z, _SP_CUT)))
     return xp.where(z > _softplus_cut(threshold), x, y if _number(beta) == 1 else y / beta)
@@ -141,11 +212,24 @@ def _softplus_cut(threshold):
 
 
 def _softplus_grad(x, xp, beta=1.0, threshold=20.0):
+    if xp.is_torch and _number(beta) is not None and _number(threshold) is not None:
+        x = _dense(x)
+        return _aten().softplus_backward(xp.ones_like(x), x, _number(beta),
+                                         _softplus_cut(threshold))   # sigma(z) without cancelling
     z = x if _number(beta) == 1 else x * beta
     return xp.where(z > _softplus_cut(threshold), 1.0, _sigmoid_1ulp(z, xp))
 
 
-define("softplus", forward=softplus, derivative=_softplus_grad,
+def _softplus_vjp(g, x, beta=1.0, threshold=20.0):
+    """torch: g * f'(x) with the fused kernel (scalar parameters), else g * derivative."""
+    if _number(beta) is not None and _number(threshold) is not None:
+        return _aten().softplus_backward(_dense(g), _dense(x), _number(beta),
+                                         _softplus_cut(threshold))
+    from .._ops import torch_ops
+    return g * _softplus_grad(x, torch_ops(), beta, threshold)
+
+
+define("softplus", forward=softplus, derivative=_softplus_grad, torch_backward=_softplus_vjp,
        params=(Param("beta", 1.0, "a finite number > 0", lambda b: _finite(b) and b > 0),
                Param("threshold", 20.0, "a real number (not NaN)", lambda t: t == t)),
        torch_builtin="softplus",
@@ -207,12 +291,16 @@ def sparse_plus(x, xp):
     breakpoints need no convention (0 at -1 and 1 at +1, as jax). Exactly 0 with zero gradient for
     :math:`x \le -1`.
     """
-    c = xp.clip(x, -1.0, 1.0) + 1
-    return xp.where(x >= 1, x, 0.25 * (c * c))
+    q = _sparse_plus_grad(x, xp)           # (x + 1)/2 on [-1, 1]
+    q *= q                                 # (x + 1)^2 / 4 >= x there, = 1 <= x for x >= 1
+    return xp.maximum(x, q)
 
 
 def _sparse_plus_grad(x, xp):
-    return 0.5 * (xp.clip(x, -1.0, 1.0) + 1)
+    c = xp.clip(x, -1.0, 1.0)
+    c += 1
+    c *= 0.5
+    return c
 
 
 define("sparse_plus", forward=sparse_plus, derivative=_sparse_plus_grad,

@@ -12,13 +12,20 @@ import numpy as np
 from scipy import special as _sp
 
 from .._core import Param, define
-from .exponential import _sigmoid   # not xp.sigmoid, which flushes subnormal gates to 0
+from .exponential import _aten, _dense, _exp_lo, _nan_kept, _number, _sigmoid, _within
+# _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
 
 _INV_SQRT2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _GELU_TAIL = -3.0     # NumPy: below this x, exact GELU switches to the erfcx form (see gelu)
 _GATE_CAP = 1e4       # |t| beyond which sigma(t) is exactly 0 or 1 in every float format
+
+
+def _scalar(value, x):
+    """A 0-d tensor (the ``input`` of ``torch.addcmul``) of x's dtype and device."""
+    import torch
+    return torch.full((), value, dtype=x.dtype, device=x.device)
 
 
 def _big(x, xp):
@@ -86,6 +93,9 @@ def gelu(x, xp, approximate="none"):
     """
     if approximate == "tanh":
         return gelu_tanh(x, xp)
+    if xp.is_torch:                            # the same formula, in place
+        xc = _dense(x).clamp_min(-40.0)
+        return (xc * -_INV_SQRT2).erfc_().mul_(xc).mul_(0.5)
     y = xp.maximum(x, -40.0) * (0.5 * xp.erfc(x * -_INV_SQRT2))
     return _tail_patched(x, y, xp, grad=False)
 
@@ -94,6 +104,11 @@ def _gelu_grad(x, xp, approximate="none"):
     if approximate == "tanh":
         return _gelu_tanh_grad(x, xp)
     xc = xp.clip(x, -40.0, 40.0)
+    if xp.is_torch:                            # the same formula, in place
+        xc = _dense(xc)
+        e = xp.torch.addcmul(_scalar(-0.0, xc), xc, xc, value=-0.5).exp_()
+        return xp.torch.addcmul((xc * -_INV_SQRT2).erfc_(), xc, e,
+                                value=2 * _INV_SQRT_2PI).mul_(0.5)
     d = 0.5 * xp.erfc(x * -_INV_SQRT2) + xc * (_INV_SQRT_2PI * xp.exp(-0.5 * (xc * xc)))
     return _tail_patched(x, d, xp, grad=True)
 
@@ -120,11 +135,38 @@ def gelu_tanh(x, xp):
     overflows and :math:`f(-\infty) = 0`. Derivative
     :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)`, :math:`2u = x(A + Bx^2)`.
     """
+    if xp.is_torch:
+        x = _dense(x)
+        v = xp.torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x)
+        if _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):   # fused sigmoid exact
+            return v.sigmoid_().mul_(x)
+        e, h = _gt_gates(x, xp)
+        return e.mul_(h).mul_(x.clamp_min(-_GT_CLIP))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     return xp.maximum(x, -_GT_CLIP) * _sigmoid(xc * (_GT_A + _GT_B * (xc * xc)), xp)
 
 
+def _gt_gates(x, xp):
+    r"""torch, with tails: :math:`e = e^{\min(2u, 80)}` and :math:`h = 1/(1 + e)`, so that
+    :math:`\sigma(2u) = eh` and :math:`\sigma(-2u) = h` keep their subnormal values (the fused
+    sigmoid flushes them, where :math:`x\,\sigma(2u)` is still normal); :math:`\sigma(80) = 1`."""
+    xc = x.clamp(-_GT_CLIP, _GT_CLIP)
+    e = xp.torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B).mul_(xc).clamp_max_(80.0).exp_()
+    return e, (e + 1).reciprocal_()
+
+
 def _gelu_tanh_grad(x, xp):
+    if xp.is_torch:
+        torch, x = xp.torch, _dense(x)
+        v = torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x)
+        if _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):   # fused sigmoid exact
+            s = torch.sigmoid(v)
+            d = torch.addcmul(_scalar(_GT_A, x), x, x, value=3 * _GT_B).mul_(v.neg_().sigmoid_())
+            return torch.addcmul(_scalar(1.0, x), d, x, out=d).mul_(s)
+        e, h = _gt_gates(x, xp)       # sigma(2u) = e h, sigma(-2u) = h
+        xc = x.clamp(-_GT_CLIP, _GT_CLIP)
+        d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B).mul_(h)
+        return torch.addcmul(_scalar(1.0, x), d, xc, out=d).mul_(e.mul_(h))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     x2 = xc * xc
     v = xc * (_GT_A + _GT_B * x2)
@@ -145,13 +187,38 @@ define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad,
 
 # -- x * sigmoid(k x): SiLU, quick GELU, Swish -------------------------------------------------
 def _xsig(x, xp, k):
-    """:math:`x\\,\\sigma(kx)` for a constant k > 0, with :math:`-\\infty \\mapsto 0`."""
+    """:math:`x\\,\\sigma(kx)` for a constant k > 0, with :math:`-\\infty \\mapsto 0`.
+
+    Fast path where :math:`e^{-kx}` is finite (no infinity, no NaN): torch's fused
+    :math:`\\operatorname{silu}(kx)/k`, NumPy :math:`x/(1 + e^{-kx})` in place. Elsewhere the
+    subnormal-keeping :func:`_sigmoid`.
+    """
+    if _number(k) is not None and k != 0:
+        x = _dense(x) if xp.is_torch else x
+        t = x if k == 1 else x * k
+        if _within(t, xp, _exp_lo(t, xp), float(xp.finfo(t).max)):
+            if xp.is_torch:
+                y = xp.torch.nn.functional.silu(t, inplace=t is not x)
+                return y if k == 1 else y.div_(k)
+            e = np.multiply(x, -k, out=np.empty_like(x))
+            np.exp(e, out=e)
+            e += 1
+            return np.divide(x, e, out=e)
     xl = xp.maximum(x, -_big(x, xp))
     return xl * _sigmoid(xl if k == 1 else xl * k, xp)
 
 
 def _xsig_grad(v, xp):
-    """d/dt of :math:`t\\,\\sigma(t)` at :math:`v`: :math:`\\sigma(v)(1 + v\\,\\sigma(-v))`, v clipped."""
+    """d/dt of :math:`t\\,\\sigma(t)` at :math:`v`: :math:`\\sigma(v)(1 + v\\,\\sigma(-v))`, v clipped.
+
+    torch, where :math:`e^{-v}` is finite: five passes with the fused sigmoid (``silu_backward``
+    computes :math:`1 - \\sigma(v)`, which cancels: :math:`v/2` ULP)."""
+    if xp.is_torch and _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):
+        torch = xp.torch
+        v = _dense(v)
+        d = torch.addcmul(torch.ones((), dtype=v.dtype, device=v.device), v,
+                          torch.neg(v).sigmoid_())
+        return d.mul_(torch.sigmoid(v))
     v = xp.clip(v, -_GATE_CAP, _GATE_CAP)
     return _sigmoid(v, xp) * (1 + v * _sigmoid(-v, xp))
 
@@ -204,6 +271,8 @@ def swish(x, xp, beta=1.0):
     :math:`\partial_\beta f = x^2\sigma(t)\sigma(-t)`, :math:`t = \beta x`. Where the gate
     :math:`\sigma(t)` is exactly 0 the result is 0, also at :math:`x = \pm\infty`.
     """
+    if _number(beta) is not None and beta != 0:
+        return _xsig(x, xp, _number(beta))
     s = _sigmoid(_swish_arg(x, xp, beta), xp)
     return xp.where(s == 0, s, x * s)
 
@@ -237,14 +306,24 @@ def hardswish(x, xp):
     CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
     :math:`f'` at :math:`-3/2`.
     """
+    if xp.is_torch:   # fused; x clamped so that -inf gives 0, not -inf * 0
+        return xp.torch.nn.functional.hardswish(_dense(x).clamp_min(-4.0))
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
 
 
 def _hardswish_grad(x, xp):
+    if xp.is_torch:   # fused (aten.where is slow), same convention at the kinks
+        x = _dense(x)
+        return _nan_kept(_aten().hardswish_backward(xp.ones_like(x), x), x)
     return xp.where(x <= -3, 0.0, xp.where(x >= 3, 1.0, (2 * x + 3) / 6))
 
 
-define("hardswish", forward=hardswish, derivative=_hardswish_grad,
+def _hardswish_vjp(g, x):
+    """torch: g * f'(x) with the fused kernel."""
+    return _nan_kept(_aten().hardswish_backward(_dense(g), _dense(x)), x)
+
+
+define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,
        aliases=("hard_swish", "hard_silu"), torch_builtin="hardswish",
        naive=lambda x: x * np.clip(x + 3, 0, 6) / 6,
        formula=r"f(x) = x\,\frac{\operatorname{relu6}(x + 3)}{6}",
@@ -295,6 +374,9 @@ def hard_mish(x, xp):
 
 
 def _hard_mish_grad(x, xp):
+    if xp.is_torch:   # x + 1 < -1 exactly when x < -2; threshold sets d <= t to 0 and keeps NaN
+        d = (x + 1).clamp_max_(1.0)
+        return xp.torch.nn.functional.threshold(d, -1.0 - float(xp.finfo(d).eps), 0.0)
     return xp.where(x < -2, 0.0, xp.minimum(x + 1, 1.0))
 
 

@@ -1,7 +1,7 @@
 """The rectifier family: ReLU and its capped, leaky, learnable, random and shifted relatives.
 
 Derivatives at the kinks follow torch's autograd (relu'(0) = 0, leaky_relu'(0) = slope,
-threshold'(t) = 0); every step is built from :func:`~actlib.activations.sigmoidal._positive`,
+threshold'(t) = 0); every step is built from ``sigmoidal._positive``,
 so a NaN input gives a NaN derivative.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Param, define
-from .sigmoidal import _positive, _real
+from .sigmoidal import _aten, _hardtanh_vjp, _keep_nan, _positive, _real
 
 _REAL = "a finite real number"
 
@@ -42,6 +42,11 @@ def _leaky_grad(x, xp, slope):
     if _scalar(slope) and 0 <= slope <= 1:
         return xp.maximum(d, slope)
     return d + slope * (1.0 - d)
+
+
+def _leaky_vjp(g, x, slope):
+    """g * leaky_relu'(x) (the slope at the kink, NaN for NaN) from torch's fused kernel."""
+    return _keep_nan(_aten().leaky_relu_backward(g, x, slope, False), x)
 
 
 def relu(x, xp):
@@ -127,6 +132,17 @@ def _rrelu_grad(x, xp, lower=1 / 8, upper=1 / 3, training=False, noise=None):
     return _leaky_grad(x, xp, (lower + upper) / 2 if noise is None else noise)
 
 
+def _rrelu_vjp(g, x, lower=1 / 8, upper=1 / 3, training=False, noise=None):
+    if noise is None:
+        return _leaky_vjp(g, x, (lower + upper) / 2)
+    return _leaky_grad(x, _aten_ops(), noise).mul_(g)
+
+
+def _aten_ops():
+    from .._ops import torch_ops
+    return torch_ops()
+
+
 def _rrelu_sample(x, xp, lower=1 / 8, upper=1 / 3, training=False):
     """One slope per element in training mode, nothing in evaluation."""
     if not training:
@@ -152,6 +168,8 @@ def threshold(x, xp, threshold=0.0, value=0.0):
     :math:`d = \mathbf 1_{x>t}`, which is exact (each term is the value or a signed zero,
     and :math:`\max(x, t)` keeps the product finite at x = -inf).
     """
+    if xp.is_torch:   # torch's kernel: x <= t ? v : x (NaN passes through)
+        return xp.torch.nn.functional.threshold(x, threshold, value)
     d = _positive(x - threshold, xp)
     return xp.maximum(x, threshold) * d + value * (1.0 - d)
 
@@ -167,7 +185,7 @@ def relu_squared(x, xp):
     rounded once, so the inf is the correctly rounded value).
     """
     r = xp.maximum(x, 0.0)
-    return r * r
+    return r.square_() if xp.is_torch else r * r
 
 
 def _relu_squared_grad(x, xp):
@@ -182,6 +200,7 @@ define("relu", forward=relu, derivative=_relu_grad, torch_builtin="relu",
        reference="Fukushima 1969; Nair & Hinton 2010; Glorot, Bordes & Bengio 2011")
 
 define("relu6", forward=relu6, derivative=_relu6_grad, torch_builtin="relu6",
+       torch_backward=lambda g, x: _hardtanh_vjp(g, x, 0.0, 6.0),
        naive=lambda x: np.minimum(np.maximum(x, 0), 6),
        formula=r"f(x) = \min(\max(0, x), 6)", range="[0, 6]", bounded=(True, True),
        monotonic="non-decreasing", smoothness="C^0", f0="0",
@@ -191,6 +210,7 @@ define("relu6", forward=relu6, derivative=_relu6_grad, torch_builtin="relu6",
 define("leaky_relu", forward=leaky_relu, derivative=_leaky_relu_grad,
        params=(Param("negative_slope", 0.01, _REAL, _real, doc="slope a for x < 0"),),
        aliases=("leakyrelu", "lrelu"), torch_builtin="leaky_relu",
+       torch_backward=lambda g, x, negative_slope=0.01: _leaky_vjp(g, x, negative_slope),
        naive=lambda x, negative_slope=0.01: np.where(x > 0, x, negative_slope * x),
        formula=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
        range="(-inf, inf) (a > 0)", bounded=(False, False),
@@ -210,6 +230,7 @@ define("prelu", forward=prelu, derivative=_prelu_grad, param_grads=_prelu_param_
        reference="He, Zhang, Ren & Sun 2015")
 
 define("rrelu", forward=rrelu, derivative=_rrelu_grad, sample=_rrelu_sample,
+       torch_backward=_rrelu_vjp,
        params=(Param("lower", 1 / 8, "a finite real number >= 0",
                      lambda v: _real(v) and v >= 0, doc="lower bound of the random slope"),
                Param("upper", 1 / 3, "a finite real number >= 0",
@@ -230,6 +251,8 @@ define("threshold", forward=threshold, derivative=_threshold_grad,
        params=(Param("threshold", 0.0, _REAL, _real, doc="t: x > t passes through"),
                Param("value", 0.0, _REAL, _real, doc="v: the output where x <= t")),
        torch_builtin="threshold",
+       torch_backward=lambda g, x, threshold=0.0, value=0.0: _keep_nan(
+           _aten().threshold_backward(g, x, threshold), x),
        naive=lambda x, threshold=0.0, value=0.0: np.where(x > threshold, x, value),
        formula=r"f(x) = \begin{cases} x & x > t \\ v & x \le t \end{cases}",
        range="{v} U (t, inf)", bounded=(False, True),

@@ -6,16 +6,14 @@ import math
 import numpy as np
 
 from .._core import Param, define
+from .sigmoidal import _aten, _keep_nan, _positive
 
 # x cosh x - sinh x = sum_{k>=1} 2k x^{2k+1} / (2k+1)!  (all terms positive: no cancellation)
 _SERIES = tuple(2 * k / math.factorial(2 * k + 1) for k in range(1, 10))
 _SERIES_TERMS = {True: 9, False: 5}   # float64 (relative truncation 1e-18 at |x| = 1), float32 (6e-9)
 
 
-def _step(v, xp):
-    """1 where v > 0, 0 where v <= 0, NaN where v is NaN (a derivative that propagates NaN;
-    ``torch.sign(nan)`` is 0, so ``min(|v|, 0)`` carries the NaN instead)."""
-    return xp.where(v > 0, 1.0, xp.minimum(xp.abs(v), 0.0))
+_step = _positive   # 1{v > 0} that keeps NaN (without where: slow on torch CPU)
 
 
 def _tanhshrink_series(x, t, xp):
@@ -73,7 +71,8 @@ def softshrink(x, xp, lambd=0.5):
     Derivative :math:`\mathbf 1_{|x| > \lambda}`; at :math:`x = \pm\lambda` it is 0, as torch's
     autograd (``shrink_backward``) gives.
     """
-    return x - xp.clip(x, -lambd, lambd)
+    c = xp.clip(x, -lambd, lambd)
+    return xp.torch.sub(x, c, out=c) if xp.is_torch else x - c
 
 
 def _shrink_grad(x, xp, lambd=0.5):
@@ -82,6 +81,7 @@ def _shrink_grad(x, xp, lambd=0.5):
 
 define("softshrink", forward=softshrink, derivative=_shrink_grad, params=(_lambd("softshrink"),),
        aliases=("soft_shrink",), torch_builtin="softshrink",
+       torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().softshrink_backward(g, x, lambd), x),
        naive=lambda x, lambd=0.5: np.where(x > lambd, x - lambd,
                                            np.where(x < -lambd, x + lambd, 0.0)),
        formula=r"f(x) = \operatorname{sign}(x)\max(|x| - \lambda, 0)", range="(-inf, inf)",
@@ -96,11 +96,14 @@ def hardshrink(x, xp, lambd=0.5):
     Derivative :math:`\mathbf 1_{|x| > \lambda}` away from the jumps; at
     :math:`x = \pm\lambda` the value is 0 and the derivative 0, as in torch.
     """
+    if xp.is_torch:   # torch's kernel: 0 where -lambd <= x <= lambd, else x (NaN passes)
+        return xp.torch.nn.functional.hardshrink(x, lambd)
     return xp.where(xp.abs(x) <= lambd, 0.0, x)
 
 
 define("hardshrink", forward=hardshrink, derivative=_shrink_grad, params=(_lambd("hardshrink"),),
        aliases=("hard_shrink",), torch_builtin="hardshrink",
+       torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().hardshrink_backward(g, x, lambd), x),
        naive=lambda x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0.0),
        formula=r"f(x) = x\,\mathbf{1}_{|x| > \lambda}",
        range="(-inf, -lambd) U {0} U (lambd, inf)", bounded=(False, False),

@@ -1,7 +1,7 @@
 """The sigmoidal family: squashing functions and their hard and step relatives.
 
-Also home of the two helpers every piecewise activation uses: :func:`_positive`
-(the step 1{z > 0} that keeps NaN) and :func:`_torch_function` (a named torch
+Also home of the two helpers every piecewise activation uses: ``_positive``
+(the step 1{z > 0} that keeps NaN) and ``_torch_function`` (a named torch
 reference for ``torch_builtin=``).
 """
 from __future__ import annotations
@@ -47,8 +47,25 @@ def _logistic_density(x, xp):
 
 
 def _zero(x, xp):
-    """A zero derivative that still maps NaN to NaN: min(|x|, 0)."""
-    return xp.minimum(xp.abs(x), 0.0)
+    """A zero derivative that still maps NaN to NaN: clip(x, 0, 0) (one pass; +-inf give 0)."""
+    return xp.clip(x, 0.0, 0.0)
+
+
+def _aten():
+    """``torch.ops.aten``, the fused backward kernels the ``torch_backward`` hooks use."""
+    import torch
+    return torch.ops.aten
+
+
+def _keep_nan(r, x):
+    """``r`` with NaN where x is NaN, in place: the fused mask kernels (hardtanh_backward,
+    threshold_backward, ...) pass g through at NaN, as their tests ``x <= t`` are false."""
+    return r.add_(x.clamp(0.0, 0.0))
+
+
+def _hardtanh_vjp(g, x, min_val=-1.0, max_val=1.0):
+    """g * 1{min_val < x < max_val} (0 at both bounds, NaN for NaN) from torch's fused kernel."""
+    return _keep_nan(_aten().hardtanh_backward(g, x, min_val, max_val), x)
 
 
 def _torch_function(name: str):
@@ -113,7 +130,7 @@ def sign(x, xp):
     :math:`\mathbf 1_{|x|\le 1}` (hardtanh's derivative) in backward.
     NaN in gives NaN out (``torch.sign`` itself returns 0 for NaN).
     """
-    return xp.sign(x) + _zero(x, xp) if xp.is_torch else xp.sign(x)
+    return xp.sign(x).add_(_zero(x, xp)) if xp.is_torch else xp.sign(x)
 
 
 def _sign_grad(x, xp):
@@ -140,6 +157,14 @@ def _sigmoid_grad(x, xp):
     return _logistic_density(x, xp)
 
 
+def _sigmoid_vjp(g, x, scale=1.0):
+    r"""g * scale * sigma'(scale x) on torch: :math:`s(1 - s)` with :math:`s = \sigma(-|x|)
+    \le 1/2` (no cancellation in 1 - s), by torch's fused ``sigmoid_backward``.  s flushes to
+    0 where it is subnormal (:math:`|x| > 88.7` in float32), which the flush-to-zero rule allows."""
+    s = x.abs().mul_(-scale).sigmoid_()
+    return _aten().sigmoid_backward(g, s)
+
+
 def logsigmoid(x, xp):
     r"""Log-sigmoid, :math:`\log\sigma(x) = -\operatorname{softplus}(-x)`.
 
@@ -158,6 +183,8 @@ def logsigmoid(x, xp):
 
 
 def _logsigmoid_grad(x, xp):
+    if xp.is_torch:      # torch.sigmoid(-x) = 1/(1 + e^x): accurate, flushes only subnormals
+        return xp.torch.neg(x).sigmoid_()
     z = xp.exp(-xp.abs(x))
     return xp.abs(_positive(-x, xp) - z / (1.0 + z))
 
@@ -167,7 +194,7 @@ def tanh(x, xp):
 
     Derivative :math:`\operatorname{sech}^2 x = 4\sigma'(2x) = 4e/(1+e)^2` with
     :math:`e = e^{-2|x|}`: accurate in the tails, where the textbook :math:`1 - \tanh^2 x`
-    (torch's backward) rounds to 0 (|x| > 19 in float64) long before
+    (torch's backward) rounds to 0 (:math:`|x| > 19` in float64) long before
     :math:`\operatorname{sech}^2 x` underflows.
     """
     return xp.tanh(x)
@@ -175,6 +202,10 @@ def tanh(x, xp):
 
 def _tanh_grad(x, xp):
     return 4.0 * _logistic_density(2.0 * x, xp)
+
+
+def _tanh_vjp(g, x):
+    return _sigmoid_vjp(g, x, 2.0).mul_(4.0)
 
 
 def softsign(x, xp):
@@ -203,6 +234,8 @@ def hardsigmoid(x, xp):
     Derivative: 1/6 on the open interval (-3, 3), 0 outside and at x = +-3 (torch's backward
     mask ``-3 < x < 3``; jax agrees).
     """
+    if xp.is_torch:   # torch's kernel computes the same min(max(x + 3, 0), 6) / 6
+        return xp.torch.nn.functional.hardsigmoid(x)
     return xp.clip(x + 3.0, 0.0, 6.0) / 6.0
 
 
@@ -260,12 +293,14 @@ define("sign", forward=sign, derivative=_sign_grad, aliases=("sgn", "signum"),
        reference="Courbariaux et al. 2016 (BinaryNet); Bengio, Leonard & Courville 2013 (STE)")
 
 define("sigmoid", forward=sigmoid, derivative=_sigmoid_grad, aliases=("logistic", "expit"),
+       torch_backward=_sigmoid_vjp,
        torch_builtin="sigmoid", naive=lambda x: 1 / (1 + np.exp(-x)),
        formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}", range="(0, 1)", bounded=(True, True),
        monotonic="strictly increasing", smoothness="C^inf", f0="1/2", df0="1/4",
        reference="Verhulst 1838; Rumelhart, Hinton & Williams 1986")
 
 define("hardsigmoid", forward=hardsigmoid, derivative=_hardsigmoid_grad,
+       torch_backward=lambda g, x: _hardtanh_vjp(g, x, -3.0, 3.0).mul_(1.0 / 6.0),
        aliases=("hard_sigmoid",), torch_builtin="hardsigmoid",
        naive=lambda x: np.minimum(np.maximum(x / 6 + 0.5, 0), 1),
        formula=r"f(x) = \frac{\operatorname{relu6}(x + 3)}{6}", range="[0, 1]",
@@ -281,13 +316,13 @@ define("logsigmoid", forward=logsigmoid, derivative=_logsigmoid_grad,
        f0="-log 2", df0="1/2",
        reference="-- (log-likelihood of logistic regression)")
 
-define("tanh", forward=tanh, derivative=_tanh_grad, torch_builtin="tanh",
+define("tanh", forward=tanh, derivative=_tanh_grad, torch_builtin="tanh", torch_backward=_tanh_vjp,
        naive=lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)),
        formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", range="(-1, 1)",
        bounded=(True, True), monotonic="strictly increasing", smoothness="C^inf", f0="0",
        df0="1", reference="LeCun et al. 1998 (Efficient BackProp)")
 
-define("hardtanh", forward=hardtanh, derivative=_hardtanh_grad,
+define("hardtanh", forward=hardtanh, derivative=_hardtanh_grad, torch_backward=_hardtanh_vjp,
        params=(Param("min_val", -1.0, _REAL, _real, doc="lower bound of the linear region"),
                Param("max_val", 1.0, _REAL, _real, doc="upper bound of the linear region")),
        validate=_check_bounds, aliases=("hard_tanh",), torch_builtin="hardtanh",
