@@ -52,6 +52,13 @@ def saved_bytes(fn, x: torch.Tensor) -> int:
     return sum(seen.values())
 
 
+def saved_ratio(ours: int, theirs: int) -> float:
+    """ours / theirs; inf when only the peer saves nothing (printed as such), 1 when neither does."""
+    if theirs == 0:
+        return 1.0 if ours == 0 else float("inf")
+    return ours / theirs
+
+
 def builtin_fn(act):
     b = act.spec.torch_builtin
     if b is None:
@@ -127,14 +134,14 @@ def main() -> None:
             if builtin is not None:
                 try:
                     row["torch/builtin"] = t_ours / timed(builtin)
-                    row["saved/builtin"] = b_ours / max(saved_bytes(builtin, xt), 1)
+                    row["saved/builtin"] = saved_ratio(b_ours, saved_bytes(builtin, xt))
                     t_ratios.append(row["torch/builtin"])
                 except RuntimeError:  # no autograd formula in torch (heaviside)
                     pass
             comp = composite_fn(act)
             try:
                 row["torch/composite"] = t_ours / timed(comp)
-                row["saved/composite"] = b_ours / max(saved_bytes(comp, xt), 1)
+                row["saved/composite"] = saved_ratio(b_ours, saved_bytes(comp, xt))
                 c_ratios.append(row["torch/composite"])
             except RuntimeError:
                 pass
