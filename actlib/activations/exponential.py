@@ -256,14 +256,25 @@ def squareplus(x, xp, b=4.0):
     if _number(b) == 0:
         return xp.maximum(x, 0)
     g, _ = _squareplus_parts(x, xp, b)
-    return xp.maximum(x, 0) + g
+    if xp.is_torch or x.ndim == 0:
+        return xp.maximum(x, 0) + g
+    g += np.maximum(x, 0)
+    return g
 
 
 def _squareplus_parts(x, xp, b):
+    """(g, r) = (f(-|x|), sqrt(x^2 + b)); NumPy in place on the temporaries (half the traffic)."""
     a = xp.abs(x)
     sqrt_b = math.sqrt(b) if _number(b) is not None else xp.sqrt(b)
-    r = xp.minimum(xp.sqrt(a * a + b), a + sqrt_b)
-    return (0.5 * b) / (r + a), r
+    if xp.is_torch or x.ndim == 0:
+        r = xp.minimum(xp.sqrt(a * a + b), a + sqrt_b)
+        return (0.5 * b) / (r + a), r
+    r = a * a
+    r += b
+    np.sqrt(r, out=r)
+    np.minimum(r, a + sqrt_b, out=r)
+    a += r
+    return np.divide(0.5 * b, a, out=a), r
 
 
 def _squareplus_grad(x, xp, b=4.0):

@@ -12,6 +12,8 @@ import numpy as np
 from scipy import special as _sp
 
 from .._core import Param, define
+from .._ops import torch_ops
+from .sigmoidal import _keep_nan
 from .exponential import _aten, _dense, _exp_lo, _nan_kept, _number, _sigmoid, _within
 # _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
 
@@ -26,6 +28,24 @@ def _scalar(value, x):
     """A 0-d tensor (the ``input`` of ``torch.addcmul``) of x's dtype and device."""
     import torch
     return torch.full((), value, dtype=x.dtype, device=x.device)
+
+
+def _no_neg_inf(x) -> bool:
+    """torch: no -inf and no NaN in x (one reduction; NaN makes the minimum NaN)."""
+    return x.numel() == 0 or bool(x.amin() > -math.inf)
+
+
+def _finite_all(x) -> bool:
+    """torch: every element finite (one reduction)."""
+    if x.numel() == 0:
+        return True
+    lo, hi = _torch().aminmax(x)
+    return bool(lo > -math.inf) and bool(hi < math.inf)
+
+
+def _torch():
+    import torch
+    return torch
 
 
 def _big(x, xp):
@@ -94,7 +114,8 @@ def gelu(x, xp, approximate="none"):
     if approximate == "tanh":
         return gelu_tanh(x, xp)
     if xp.is_torch:                            # the same formula, in place
-        xc = _dense(x).clamp_min(-40.0)
+        x = _dense(x)
+        xc = x if _no_neg_inf(x) else x.clamp_min(-40.0)   # erfc(-x/sqrt 2) = 0 below -40
         return (xc * -_INV_SQRT2).erfc_().mul_(xc).mul_(0.5)
     y = xp.maximum(x, -40.0) * (0.5 * xp.erfc(x * -_INV_SQRT2))
     return _tail_patched(x, y, xp, grad=False)
@@ -113,7 +134,20 @@ def _gelu_grad(x, xp, approximate="none"):
     return _tail_patched(x, d, xp, grad=True)
 
 
-define("gelu", forward=gelu, derivative=_gelu_grad,
+def _gelu_vjp(g, x, approximate="none"):
+    r"""torch: g * GELU'(x) as :math:`\tfrac12\operatorname{erfc}(-x/\sqrt2) + x\,e^{-x^2/2}/\sqrt{2\pi}`
+    on two temporaries, in place, when x is finite (x^2 may overflow: e^{-inf} x = 0); else the
+    clipped derivative."""
+    if approximate == "tanh":
+        return _gelu_tanh_grad(x, torch_ops()).mul_(g)
+    x = _dense(x)
+    if not _finite_all(x):
+        return _gelu_grad(x, torch_ops()).mul_(g)
+    e = (x * x).mul_(-0.5).exp_().mul_(x)
+    return (x * -_INV_SQRT2).erfc_().mul_(0.5).add_(e, alpha=_INV_SQRT_2PI).mul_(g)
+
+
+define("gelu", forward=gelu, derivative=_gelu_grad, torch_backward=_gelu_vjp,
        params=(Param("approximate", "none", "'none' or 'tanh'", lambda v: v in ("none", "tanh")),),
        torch_builtin="gelu",
        naive=lambda x, approximate="none": 0.5 * x * (1 + _sp.erf(x * _INV_SQRT2)),
@@ -140,6 +174,9 @@ def gelu_tanh(x, xp):
         v = xp.torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x)
         if _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):   # fused sigmoid exact
             return v.sigmoid_().mul_(x)
+        if _finite_all(x):   # e = e^min(2u, 80) in place, sigma(2u) = e / (1 + e); x^3 may overflow
+            e = v.clamp_max_(80.0).exp_()
+            return e.mul_((e + 1).reciprocal_()).mul_(x)
         e, h = _gt_gates(x, xp)
         return e.mul_(h).mul_(x.clamp_min(-_GT_CLIP))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
@@ -214,11 +251,9 @@ def _xsig_grad(v, xp):
     torch, where :math:`e^{-v}` is finite: five passes with the fused sigmoid (``silu_backward``
     computes :math:`1 - \\sigma(v)`, which cancels: :math:`v/2` ULP)."""
     if xp.is_torch and _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):
-        torch = xp.torch
         v = _dense(v)
-        d = torch.addcmul(torch.ones((), dtype=v.dtype, device=v.device), v,
-                          torch.neg(v).sigmoid_())
-        return d.mul_(torch.sigmoid(v))
+        d = xp.torch.neg(v).sigmoid_().mul_(v).add_(1.0)    # 1 + v sigma(-v)
+        return d.mul_(xp.torch.sigmoid(v))
     v = xp.clip(v, -_GATE_CAP, _GATE_CAP)
     return _sigmoid(v, xp) * (1 + v * _sigmoid(-v, xp))
 
@@ -306,8 +341,9 @@ def hardswish(x, xp):
     CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
     :math:`f'` at :math:`-3/2`.
     """
-    if xp.is_torch:   # fused; x clamped so that -inf gives 0, not -inf * 0
-        return xp.torch.nn.functional.hardswish(_dense(x).clamp_min(-4.0))
+    if xp.is_torch:   # fused; x clamped (when it holds -inf) so that -inf gives 0, not -inf * 0
+        x = _dense(x)
+        return xp.torch.nn.functional.hardswish(x if _no_neg_inf(x) else x.clamp_min(-4.0))
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
 
 
@@ -320,7 +356,7 @@ def _hardswish_grad(x, xp):
 
 def _hardswish_vjp(g, x):
     """torch: g * f'(x) with the fused kernel."""
-    return _nan_kept(_aten().hardswish_backward(_dense(g), _dense(x)), x)
+    return _keep_nan(_aten().hardswish_backward(_dense(g), _dense(x)), x)
 
 
 define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import special
 
 from .._core import Param, define
+from .exponential import _within
 from .shrinkage import _step
 
 _2_SQRTPI = 2 / math.sqrt(math.pi)
@@ -165,6 +166,14 @@ def _log_of(delta, x, xp):
     return xp.log(xp.asarray_like(delta, x))
 
 
+def _log_delta_exp(x, ld, xp):
+    """ln(delta + e^x) with ld = ln(delta): x itself for delta = 0 (no pass at all), else
+    ld + softplus(x - ld) (logaddexp's formula; NumPy's logaddexp is several times slower)."""
+    if not bool(xp.isfinite(ld).all()):     # ld = -inf: delta = 0
+        return x
+    return ld + _softplus(x - ld, xp)
+
+
 def _tanhsoft_u(x, xp, alpha, beta, gamma):
     """(u, e) with u = alpha x + beta e, e = e^{gamma x}; x made finite and e capped."""
     xc = _finite_x(x, xp)
@@ -178,13 +187,14 @@ def tanhsoft(x, xp, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0):
 
     TanhSoft-1 is :math:`\alpha=0.87, \beta=0, \delta=1`; TanhSoft-2 (the defaults, as in the
     course's oracle) :math:`\alpha=0, \beta=0.6, \gamma=1, \delta=0`.  :math:`\ln(\delta+e^x)`
-    is ``logaddexp(ln delta, x)`` (exactly :math:`x` for :math:`\delta = 0`); ``delta >= 0``.
+    is :math:`\ln\delta + \operatorname{softplus}(x - \ln\delta)` (exactly :math:`x` for
+    :math:`\delta = 0`); ``delta >= 0``.
     Derivative :math:`\operatorname{sech}^2(u)(\alpha + \beta\gamma e^{\gamma x})\ln(\delta+e^x)
     + \tanh(u)\,\sigma(x - \ln\delta)`.  Products whose one factor underflows to 0 are 0 even
     where the other is infinite (the limits at :math:`\pm\infty`).
     """
     u, _, _ = _tanhsoft_u(x, xp, alpha, beta, gamma)
-    return _times(xp.logaddexp(_log_of(delta, x, xp), x), xp.tanh(u), xp)
+    return _times(_log_delta_exp(x, _log_of(delta, x, xp), xp), xp.tanh(u), xp)
 
 
 def _tanhsoft_grad(x, xp, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0):
@@ -192,7 +202,7 @@ def _tanhsoft_grad(x, xp, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0):
     ld = _log_of(delta, x, xp)
     s2 = _sech2(u, xp)
     a = alpha * s2 + (beta * gamma) * (s2 * e)
-    return _times(xp.logaddexp(ld, x), a, xp) + xp.tanh(u) * xp.sigmoid(xc - ld)
+    return _times(_log_delta_exp(x, ld, xp), a, xp) + xp.tanh(u) * xp.sigmoid(xc - ld)
 
 
 define("tanhsoft", forward=tanhsoft, derivative=_tanhsoft_grad,
@@ -392,7 +402,10 @@ def pau(x, xp, a=PAU_A, b=PAU_B):
     with learnable ``a`` (m+1 = 6 coefficients) and ``b`` (n = 4); defaults are the reference
     code's ``pade_optimized_leakyrelu`` initialisation.  Evaluated by Horner's rule in
     :math:`t = \operatorname{clip}(x,-1,1)` and :math:`1/\max(|x|,1)` (see ``_pau_scaled``), so
-    large :math:`|x|` neither overflows nor gives :math:`\infty/\infty`.  Derivative
+    large :math:`|x|` neither overflows nor gives :math:`\infty/\infty`; when every
+    :math:`|x|` is below the bound where plain Horner's rule can overflow (always for float32
+    input, computed in float64) the forward uses plain Horner in :math:`x` and :math:`|x|`
+    (one reduction pass decides).  Derivative
     :math:`(P'Q - PQ')/Q^2` with :math:`Q' = \operatorname{sign}(x)\sum_k k|b_k||x|^{k-1}`;
     at 0 it is :math:`a_1` (``sign(0) = 0``, as the reference implementation; the one-sided
     values are :math:`a_1 \mp a_0|b_1|`).  Parameter gradients
@@ -400,8 +413,35 @@ def pau(x, xp, a=PAU_A, b=PAU_B):
     :math:`\partial F/\partial b_k = -F\operatorname{sign}(b_k)|x|^k/Q`
     (returned with a trailing coefficient axis).
     """
+    m, n = a.shape[0] - 1, b.shape[0]
+    if m and n and _within(x, xp, *_pau_range(x, xp, a, b)):
+        return _pau_plain(x, xp, a, b, m, n)
     s, _, m, n, P, _, Q, _ = _pau_scaled(x, xp, a, b)
     return _power(s, m - n) * (P / Q)
+
+
+def _pau_range(x, xp, a, b):
+    """(-M, M) with M such that plain Horner's rule cannot overflow for |x| <= M."""
+    size = 1 + float(xp.abs(a).sum()) + float(xp.abs(b).sum())
+    big = (float(xp.finfo(x).max) / size) ** (1 / max(a.shape[0] - 1, b.shape[0])) / 2
+    return -big, big
+
+
+def _pau_plain(x, xp, a, b, m, n):
+    """P(x)/Q(x) by plain Horner's rule, in place on its temporaries (|x| <= M, m, n >= 1)."""
+    p = x * a[m]
+    for j in range(m - 1, 0, -1):
+        p += a[j]
+        p *= x
+    p += a[0]
+    ax = xp.abs(x)
+    q = ax * xp.abs(b[n - 1])
+    for k in range(n - 1, 0, -1):
+        q += xp.abs(b[k - 1])
+        q *= ax
+    q += 1
+    p /= q
+    return p
 
 
 def _pau_grad(x, xp, a=PAU_A, b=PAU_B):

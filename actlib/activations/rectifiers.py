@@ -26,6 +26,8 @@ def _leaky(x, xp, slope):
     :math:`\max(x, 0) + a \min(x, 0)`.  Neither needs ``where``, which is slow on torch CPU.
     """
     if _scalar(slope):
+        if xp.is_torch:   # fused; the same x > 0 ? x : a x
+            return xp.torch.nn.functional.leaky_relu(x, slope)
         if slope == 0:
             return xp.maximum(x, 0.0)
         return xp.maximum(x, x * slope) if slope <= 1 else xp.minimum(x, x * slope)
@@ -193,6 +195,7 @@ def _relu_squared_grad(x, xp):
 
 
 define("relu", forward=relu, derivative=_relu_grad, torch_builtin="relu",
+       torch_backward=lambda g, x: _keep_nan(_aten().threshold_backward(g, x, 0.0), x),
        naive=lambda x: np.maximum(x, 0),
        formula=r"f(x) = \max(0, x)", range="[0, inf)", bounded=(False, True),
        monotonic="non-decreasing", smoothness="C^0", f0="0",

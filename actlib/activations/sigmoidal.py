@@ -59,8 +59,12 @@ def _aten():
 
 def _keep_nan(r, x):
     """``r`` with NaN where x is NaN, in place: the fused mask kernels (hardtanh_backward,
-    threshold_backward, ...) pass g through at NaN, as their tests ``x <= t`` are false."""
-    return r.add_(x.clamp(0.0, 0.0))
+    threshold_backward, ...) pass g through at NaN, as their tests ``x <= t`` are false.
+    The fix-up (a full-size temporary) runs only when ``x.sum()`` is NaN, which every NaN
+    in x makes it (an inf - inf sum merely takes the fix-up needlessly): one cheap reduction."""
+    if r.numel() and bool(x.sum().isnan()):
+        r.add_(x.clamp(0.0, 0.0))
+    return r
 
 
 def _hardtanh_vjp(g, x, min_val=-1.0, max_val=1.0):
@@ -130,11 +134,16 @@ def sign(x, xp):
     :math:`\mathbf 1_{|x|\le 1}` (hardtanh's derivative) in backward.
     NaN in gives NaN out (``torch.sign`` itself returns 0 for NaN).
     """
-    return xp.sign(x).add_(_zero(x, xp)) if xp.is_torch else xp.sign(x)
+    return _keep_nan(xp.sign(x), x) if xp.is_torch else xp.sign(x)
 
 
 def _sign_grad(x, xp):
     return _zero(x, xp)
+
+
+def _sign_vjp(g, x):
+    """g * 0 (NaN where g or x is not a number), without a zero temporary."""
+    return _keep_nan(g * 0.0, x)
 
 
 # -- smooth squashing functions -------------------------------------------------------------
@@ -157,12 +166,18 @@ def _sigmoid_grad(x, xp):
     return _logistic_density(x, xp)
 
 
-def _sigmoid_vjp(g, x, scale=1.0):
-    r"""g * scale * sigma'(scale x) on torch: :math:`s(1 - s)` with :math:`s = \sigma(-|x|)
-    \le 1/2` (no cancellation in 1 - s), by torch's fused ``sigmoid_backward``.  s flushes to
-    0 where it is subnormal (:math:`|x| > 88.7` in float32), which the flush-to-zero rule allows."""
-    s = x.abs().mul_(-scale).sigmoid_()
-    return _aten().sigmoid_backward(g, s)
+def _sigmoid_vjp(g, x):
+    r"""g * sigma'(x) on torch: :math:`s - s^2 = s(1 - s)` with :math:`s = \sigma(-|x|) \le 1/2`
+    (no cancellation), all in place on one temporary.  s flushes to 0 where it is subnormal
+    (:math:`|x| > 88.7` in float32), which the flush-to-zero rule allows."""
+    s = x.abs().neg_().sigmoid_()
+    return s.addcmul_(s, s, value=-1.0).mul_(g)
+
+
+def _tanh_vjp(g, x):
+    r"""g * sech^2(x) = g * 4s(1 - s), :math:`s = \sigma(-2|x|)`, as :math:`t - t^2/4`, t = 4s."""
+    t = x.abs().mul_(-2.0).sigmoid_().mul_(4.0)
+    return t.addcmul_(t, t, value=-0.25).mul_(g)
 
 
 def logsigmoid(x, xp):
@@ -204,8 +219,6 @@ def _tanh_grad(x, xp):
     return 4.0 * _logistic_density(2.0 * x, xp)
 
 
-def _tanh_vjp(g, x):
-    return _sigmoid_vjp(g, x, 2.0).mul_(4.0)
 
 
 def softsign(x, xp):
@@ -284,7 +297,7 @@ define("heaviside", forward=heaviside, derivative=_heaviside_grad,
        kink="x=0: jump; f' = 0 everywhere (train with the straight-through estimator)",
        reference="McCulloch & Pitts 1943; Rosenblatt 1958")
 
-define("sign", forward=sign, derivative=_sign_grad, aliases=("sgn", "signum"),
+define("sign", forward=sign, derivative=_sign_grad, torch_backward=_sign_vjp, aliases=("sgn", "signum"),
        torch_builtin=_torch_function("sign"), naive=lambda x: np.sign(x),
        formula=r"\operatorname{sign}(x) = \begin{cases} -1 & x < 0 \\ 0 & x = 0 \\ 1 & x > 0 \end{cases}",
        range="{-1, 0, 1}", bounded=(True, True), monotonic="non-decreasing (step)",
