@@ -209,3 +209,30 @@ NP = NumpyOps()
 def torch_ops() -> TorchOps:
     """The torch namespace, created on first use so ``import actlib`` does not import torch."""
     return TorchOps()
+
+
+_CHUNK = 1 << 16   # elements per block of chunked_map: a few temporaries stay in L2 cache
+
+
+def chunked_map(fn, x, *others):
+    r"""torch, private: ``fn(out, x, *others)`` applied block by block over contiguous flat chunks.
+
+    ``fn`` computes an elementwise result from same-shaped tensors into ``out`` (its last op
+    takes ``out=``) using in-place ops on temporaries it creates; here those temporaries are
+    chunk-sized, so they are reused from the heap and stay in cache, where full-size ones cost a
+    fresh allocation (page faults) and a trip to memory per pass. When autograd records (a
+    double backward), the tensor is small or it is not on the CPU (a GPU gains nothing from
+    host-side blocking and would pay a kernel launch per block), ``fn`` runs once on the whole
+    tensors with ``out=None`` and its result is returned. All inputs must have x's shape.
+    """
+    import torch
+    x = x.contiguous()
+    others = [t.contiguous() for t in others]
+    if x.numel() <= _CHUNK or x.device.type != "cpu" or (torch.is_grad_enabled()
+                               and any(t.requires_grad for t in (x, *others))):
+        return fn(None, x, *others)
+    out = torch.empty_like(x)
+    flat = [t.view(-1) for t in (out, x, *others)]
+    for i in range(0, x.numel(), _CHUNK):
+        fn(*(t[i:i + _CHUNK] for t in flat))
+    return out

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import special as _sp
 
 from .._core import Param, define
-from .._ops import torch_ops
+from .._ops import chunked_map, torch_ops
 from .sigmoidal import _keep_nan
 from .exponential import _aten, _dense, _exp_lo, _nan_kept, _number, _sigmoid, _within
 # _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
@@ -113,12 +113,17 @@ def gelu(x, xp, approximate="none"):
     """
     if approximate == "tanh":
         return gelu_tanh(x, xp)
-    if xp.is_torch:                            # the same formula, in place
-        x = _dense(x)
-        xc = x if _no_neg_inf(x) else x.clamp_min(-40.0)   # erfc(-x/sqrt 2) = 0 below -40
-        return (xc * -_INV_SQRT2).erfc_().mul_(xc).mul_(0.5)
+    if xp.is_torch:                            # the same formula, in place, in cache-sized blocks
+        return chunked_map(_gelu_torch, x)
     y = xp.maximum(x, -40.0) * (0.5 * xp.erfc(x * -_INV_SQRT2))
     return _tail_patched(x, y, xp, grad=False)
+
+
+def _gelu_torch(out, x):
+    """torch: GELU into ``out``; x clamped at -40, where erfc(-x/sqrt 2) = 0 already."""
+    torch = _torch()
+    xc = torch.clamp_min(x, -40.0)
+    return torch.mul(torch.mul(xc, -_INV_SQRT2).erfc_().mul_(xc), 0.5, out=out)
 
 
 def _gelu_grad(x, xp, approximate="none"):
@@ -135,16 +140,20 @@ def _gelu_grad(x, xp, approximate="none"):
 
 
 def _gelu_vjp(g, x, approximate="none"):
-    r"""torch: g * GELU'(x) as :math:`\tfrac12\operatorname{erfc}(-x/\sqrt2) + x\,e^{-x^2/2}/\sqrt{2\pi}`
-    on two temporaries, in place, when x is finite (x^2 may overflow: e^{-inf} x = 0); else the
-    clipped derivative."""
+    r"""torch: g * GELU'(x) as :math:`\tfrac12\operatorname{erfc}(-x/\sqrt2) + x\,e^{-x^2/2}/\sqrt{2\pi}`,
+    in place on cache-sized blocks."""
     if approximate == "tanh":
-        return _gelu_tanh_grad(x, torch_ops()).mul_(g)
-    x = _dense(x)
-    if not _finite_all(x):
-        return _gelu_grad(x, torch_ops()).mul_(g)
-    e = (x * x).mul_(-0.5).exp_().mul_(x)
-    return (x * -_INV_SQRT2).erfc_().mul_(0.5).add_(e, alpha=_INV_SQRT_2PI).mul_(g)
+        return _gelu_tanh_vjp(g, x)
+    return chunked_map(_gelu_vjp_block, x, g)
+
+
+def _gelu_vjp_block(out, x, g):
+    """torch: g * GELU'(x) into ``out``, x clipped to +-40 (where both terms have their limits)."""
+    torch = _torch()
+    xc = torch.clamp(x, -40.0, 40.0)
+    e = torch.mul(xc, xc).mul_(-0.5).exp_().mul_(xc)
+    d = torch.mul(xc, -_INV_SQRT2).erfc_().mul_(0.5).add_(e, alpha=_INV_SQRT_2PI)
+    return torch.mul(d, g, out=out)
 
 
 define("gelu", forward=gelu, derivative=_gelu_grad, torch_backward=_gelu_vjp,
@@ -171,16 +180,20 @@ def gelu_tanh(x, xp):
     """
     if xp.is_torch:
         x = _dense(x)
-        v = xp.torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x)
-        if _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):   # fused sigmoid exact
-            return v.sigmoid_().mul_(x)
-        if _finite_all(x):   # e = e^min(2u, 80) in place, sigma(2u) = e / (1 + e); x^3 may overflow
-            e = v.clamp_max_(80.0).exp_()
-            return e.mul_((e + 1).reciprocal_()).mul_(x)
+        if _finite_all(x):
+            return chunked_map(_gelu_tanh_finite, x)
         e, h = _gt_gates(x, xp)
         return e.mul_(h).mul_(x.clamp_min(-_GT_CLIP))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     return xp.maximum(x, -_GT_CLIP) * _sigmoid(xc * (_GT_A + _GT_B * (xc * xc)), xp)
+
+
+def _gelu_tanh_finite(out, x):
+    r"""torch, finite x: :math:`x\,\sigma(2u)` into ``out`` with :math:`e = e^{\min(2u, 80)}`,
+    :math:`\sigma(2u) = e/(1 + e)`, in place (:math:`x^3` may overflow to :math:`\pm\infty`: fine)."""
+    torch = _torch()
+    e = torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x).clamp_max_(80.0).exp_()
+    return torch.mul(e.mul_(torch.add(e, 1.0).reciprocal_()), x, out=out)
 
 
 def _gt_gates(x, xp):
@@ -210,7 +223,23 @@ def _gelu_tanh_grad(x, xp):
     return _sigmoid(v, xp) * (1 + xc * _sigmoid(-v, xp) * (_GT_A + (3 * _GT_B) * x2))
 
 
-define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad,
+def _gelu_tanh_vjp_block(out, x, g):
+    r"""torch: g * f'(x) into ``out``, on x clipped to :math:`\pm 30` (see :func:`_gt_gates`)."""
+    torch = _torch()
+    xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP)
+    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B).mul_(xc).clamp_max_(80.0).exp_()
+    h = torch.add(e, 1.0).reciprocal_()                       # sigma(2u) = e h, sigma(-2u) = h
+    d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B).mul_(h)
+    d = torch.addcmul(_scalar(1.0, x), d, xc, out=d).mul_(e.mul_(h))
+    return torch.mul(d, g, out=out)
+
+
+def _gelu_tanh_vjp(g, x):
+    """torch: g * f'(x), in place on cache-sized blocks."""
+    return chunked_map(_gelu_tanh_vjp_block, x, g)
+
+
+define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad, torch_backward=_gelu_tanh_vjp,
        aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate"),
        torch_builtin=_torch_fn("gelu", 'torch.nn.functional.gelu(x, approximate="tanh")',
                                approximate="tanh"),
@@ -267,7 +296,27 @@ def silu(x, xp):
     return _xsig(x, xp, 1)
 
 
+def _silu_vjp_block(out, x, g):
+    r"""torch: g * SiLU'(x) into ``out`` as :math:`r(1 + x\,e\,r)`, :math:`e = e^{-x}` (finite),
+    :math:`r = \sigma(x) = 1/(1 + e)`, :math:`e\,r = \sigma(-x)`."""
+    torch = _torch()
+    e = torch.neg(x).exp_()
+    r = torch.add(e, 1.0).reciprocal_()
+    d = torch.addcmul(_scalar(1.0, x), x, e.mul_(r), out=e).mul_(r)
+    return torch.mul(d, g, out=out)
+
+
+def _silu_vjp(g, x):
+    """torch: g * SiLU'(x), on cache-sized blocks where e^{-x} is finite, else :func:`_xsig_grad`."""
+    xp = torch_ops()
+    x = _dense(x)
+    if _within(x, xp, _exp_lo(x, xp), float(xp.finfo(x).max)):
+        return chunked_map(_silu_vjp_block, x, g)
+    return _xsig_grad(x, xp).mul_(g)
+
+
 define("silu", forward=silu, derivative=lambda x, xp: _xsig_grad(x, xp), torch_builtin="silu",
+       torch_backward=_silu_vjp,
        naive=lambda x: x / (1 + np.exp(-x)),
        formula=r"f(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
        range=r"[-W(1/e), \infty) \approx [-0.278465, \infty)", bounded=(False, True),
@@ -379,9 +428,39 @@ def mish(x, xp):
     :math:`\operatorname{sech}^2 s = (1 - t)(1 + t)` and :math:`1 - t = 2/(n + 2)`.
     :math:`f(-\infty) = 0`.
     """
+    if xp.is_torch:
+        return chunked_map(_mish_block, x)
     e = xp.exp(xp.minimum(x, 40.0))
     n = e * (e + 2)
     return xp.maximum(x, -_big(x, xp)) * (n / (n + 2))
+
+
+def _mish_block(out, x):
+    """torch: the same formula into ``out``, in place."""
+    torch = _torch()
+    e = torch.clamp_max(x, 40.0).exp_()
+    n = torch.add(e, 2.0).mul_(e)
+    t = n / n.add(2.0)      # not in place: the composite-autograd benchmark differentiates this
+    return torch.mul(t, torch.clamp_min(x, -float(torch.finfo(x.dtype).max)), out=out)
+
+
+def _mish_vjp_block(out, x, g):
+    r"""torch: g * Mish'(x) into ``out``: with :math:`q = 2/(n + 2)`, :math:`t = nq/2` and
+    :math:`w = x\,\sigma(x)\,q`, :math:`f' = t + w(1 + t)`."""
+    torch = _torch()
+    xc = torch.clamp(x, -float(torch.finfo(x.dtype).max), 40.0)
+    e = torch.exp(xc)
+    n = torch.add(e, 2.0).mul_(e)
+    q = torch.add(n, 2.0).reciprocal_().mul_(2.0)
+    w = e.div_(torch.add(e, 1.0)).mul_(xc).mul_(q)            # x sigma(x) q
+    t = n.mul_(q).mul_(0.5)
+    d = torch.addcmul(w, w, t, out=q).add_(t)
+    return torch.mul(d, g, out=out)
+
+
+def _mish_vjp(g, x):
+    """torch: g * Mish'(x), in place on cache-sized blocks."""
+    return chunked_map(_mish_vjp_block, x, g)
 
 
 def _mish_grad(x, xp):
@@ -392,7 +471,7 @@ def _mish_grad(x, xp):
     return t + (xc * (e / (1 + e))) * ((1 + t) * (2 / (n + 2)))
 
 
-define("mish", forward=mish, derivative=_mish_grad, torch_builtin="mish",
+define("mish", forward=mish, derivative=_mish_grad, torch_backward=_mish_vjp, torch_builtin="mish",
        naive=lambda x: x * np.tanh(np.log(1 + np.exp(x))),
        formula=r"f(x) = x \tanh\left(\log(1 + e^{x})\right)",
        range=r"[\approx -0.308843, \infty)", bounded=(False, True), monotonic="non-monotonic",
