@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._ops import NP, torch_ops
+from ._ops import NP
 
 __all__ = ["Param", "Info", "Spec", "Activation", "define", "get", "names", "aliases",
            "UnknownActivationError"]

@@ -7,6 +7,8 @@ import numbers
 import numpy as np
 
 from .._core import Param, define
+from .._ops import torch_ops
+from .sigmoidal import _aten
 
 # torch's literals (also jax's and keras'); the chapter derives them from the fixed-point equations.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -54,11 +56,6 @@ def _dense(x):
     """A contiguous tensor: torch's fused kernels round differently on strided input
     (scalar loop) than on contiguous input (vector loop); results must not depend on layout."""
     return x.contiguous()
-
-
-def _aten():
-    import torch
-    return torch.ops.aten
 
 
 def _nan_kept(d, x):
@@ -225,7 +222,6 @@ def _softplus_vjp(g, x, beta=1.0, threshold=20.0):
     if _number(beta) is not None and _number(threshold) is not None:
         return _aten().softplus_backward(_dense(g), _dense(x), _number(beta),
                                          _softplus_cut(threshold))
-    from .._ops import torch_ops
     return g * _softplus_grad(x, torch_ops(), beta, threshold)
 
 

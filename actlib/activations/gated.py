@@ -13,8 +13,8 @@ from scipy import special as _sp
 
 from .._core import Param, define
 from .._ops import chunked_map, torch_ops
-from .sigmoidal import _keep_nan
-from .exponential import _aten, _dense, _exp_lo, _nan_kept, _number, _sigmoid, _within
+from .sigmoidal import _aten, _keep_nan
+from .exponential import _dense, _exp_lo, _finite, _nan_kept, _number, _sigmoid, _within
 # _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
 
 _INV_SQRT2 = math.sqrt(0.5)
@@ -50,10 +50,6 @@ def _torch():
 
 def _big(x, xp):
     return xp.finfo(x).max
-
-
-def _finite(v) -> bool:
-    return math.isfinite(v)
 
 
 def _torch_fn(name, doc, **fixed):
@@ -175,7 +171,8 @@ def gelu_tanh(x, xp):
     Computed as :math:`x\,\sigma(2u)` (:math:`1 + \tanh u = 2\sigma(2u)`), which keeps the negative
     tail that :math:`1 + \tanh u` cancels to 0; the cubic is evaluated on :math:`x` clipped to
     :math:`\pm 30`, where :math:`\sigma(2u)` is already exactly 0 or 1, so :math:`x^3` never
-    overflows and :math:`f(-\infty) = 0`. Derivative
+    overflows and :math:`f(-\infty) = 0` (torch with all input finite: the unclipped cubic, with
+    :math:`2u` capped at 80). Derivative
     :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)`, :math:`2u = x(A + Bx^2)`.
     """
     if xp.is_torch:

@@ -8,14 +8,10 @@ import numpy as np
 from scipy import special
 
 from .._core import Param, define
-from .exponential import _within
+from .exponential import _finite, _within
 from .shrinkage import _step
 
 _2_SQRTPI = 2 / math.sqrt(math.pi)
-
-
-def _finite(v):
-    return math.isfinite(v)
 
 
 def _real(name, default, doc="", learnable=False):
@@ -307,7 +303,7 @@ define("erfact", forward=erfact, derivative=_erfact_grad, param_grads=_erfact_pa
 def pserf(x, xp, gamma=1.25, delta=0.85):
     r"""Pserf, :math:`f(x) = x\operatorname{erf}(\gamma\ln(1 + e^{\delta x}))` (Biswas et al. 2021).
 
-    ``gamma`` and ``delta`` are trainable (defaults 1.25, 0.85: the paper's initial values);
+    ``gamma`` and ``delta`` are trainable (defaults 1.25, 0.85: the paper's initial values).
     Derivative :math:`\operatorname{erf}(\gamma s)
     + \tfrac{2}{\sqrt\pi}\gamma\delta\,x\,e^{-\gamma^2 s^2}\sigma(\delta x)`,
     :math:`s = \ln(1+e^{\delta x})`; :math:`\partial_\gamma f = \tfrac{2}{\sqrt\pi} x s

@@ -7,10 +7,7 @@ import numpy as np
 from scipy import special
 
 from .._core import Param, define
-
-
-def _finite(v):
-    return math.isfinite(v)
+from .exponential import _finite
 
 
 def snake(x, xp, a=1.0):

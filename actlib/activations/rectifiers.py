@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Param, define
-from .sigmoidal import _aten, _hardtanh_vjp, _keep_nan, _positive, _real
-
-_REAL = "a finite real number"
+from .._ops import torch_ops
+from .sigmoidal import _REAL, _aten, _hardtanh_vjp, _keep_nan, _positive, _real
 
 
 def _scalar(slope) -> bool:
@@ -137,12 +136,7 @@ def _rrelu_grad(x, xp, lower=1 / 8, upper=1 / 3, training=False, noise=None):
 def _rrelu_vjp(g, x, lower=1 / 8, upper=1 / 3, training=False, noise=None):
     if noise is None:
         return _leaky_vjp(g, x, (lower + upper) / 2)
-    return _leaky_grad(x, _aten_ops(), noise).mul_(g)
-
-
-def _aten_ops():
-    from .._ops import torch_ops
-    return torch_ops()
+    return _leaky_grad(x, torch_ops(), noise).mul_(g)
 
 
 def _rrelu_sample(x, xp, lower=1 / 8, upper=1 / 3, training=False):

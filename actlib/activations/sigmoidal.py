@@ -1,8 +1,9 @@
 """The sigmoidal family: squashing functions and their hard and step relatives.
 
-Also home of the two helpers every piecewise activation uses: ``_positive``
-(the step 1{z > 0} that keeps NaN) and ``_torch_function`` (a named torch
-reference for ``torch_builtin=``).
+Also home of the helpers the piecewise activations share: ``_positive`` (the
+step 1{z > 0} that keeps NaN), ``_keep_nan`` and ``_aten`` (for the fused aten
+backward kernels), ``_real`` and ``_REAL`` (parameter check and its wording) and
+``_torch_function`` (a named torch reference for ``torch_builtin=``).
 """
 from __future__ import annotations
 
@@ -217,8 +218,6 @@ def tanh(x, xp):
 
 def _tanh_grad(x, xp):
     return 4.0 * _logistic_density(2.0 * x, xp)
-
-
 
 
 def softsign(x, xp):
