@@ -14,12 +14,12 @@ from .shrinkage import _step
 _2_SQRTPI = 2 / math.sqrt(math.pi)
 
 
-def _real(name, default, doc="", learnable=False):
+def _real_param(name, default, doc="", learnable=False):
     return Param(name, default, valid="a finite number", check=_finite, doc=doc,
                  learnable=learnable)
 
 
-def _positive(name, default, doc=""):
+def _positive_param(name, default, doc=""):
     return Param(name, default, valid="finite and > 0", check=lambda v: _finite(v) and v > 0,
                  doc=doc)
 
@@ -74,7 +74,7 @@ def _isru_grad(x, xp, alpha=1.0):
 
 
 define("isru", forward=isru, derivative=_isru_grad,
-       params=(_positive("alpha", 1.0, "1/sqrt(alpha) is the saturation level"),),
+       params=(_positive_param("alpha", 1.0, "1/sqrt(alpha) is the saturation level"),),
        naive=lambda x, alpha=1.0: x / np.sqrt(1 + alpha * x ** 2),
        formula=r"f(x) = \frac{x}{\sqrt{1 + \alpha x^2}}", range="(-1/sqrt(alpha), 1/sqrt(alpha))",
        bounded=(True, True), monotonic="strictly increasing", smoothness="C^inf", f0="0",
@@ -95,7 +95,7 @@ def _isrlu_grad(x, xp, alpha=1.0):
 
 
 define("isrlu", forward=isrlu, derivative=_isrlu_grad,
-       params=(_positive("alpha", 1.0, "1/sqrt(alpha) is the negative saturation level"),),
+       params=(_positive_param("alpha", 1.0, "1/sqrt(alpha) is the negative saturation level"),),
        naive=lambda x, alpha=1.0: np.where(x >= 0, x, x / np.sqrt(1 + alpha * x ** 2)),
        formula=r"f(x) = \begin{cases} x & x \ge 0 \\ \frac{x}{\sqrt{1+\alpha x^2}} & x < 0\end{cases}",
        range="(-1/sqrt(alpha), inf)", bounded=(False, True), monotonic="strictly increasing",
@@ -202,7 +202,7 @@ def _tanhsoft_grad(x, xp, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0):
 
 
 define("tanhsoft", forward=tanhsoft, derivative=_tanhsoft_grad,
-       params=(_real("alpha", 0.0), _real("beta", 0.6), _real("gamma", 1.0),
+       params=(_real_param("alpha", 0.0), _real_param("beta", 0.6), _real_param("gamma", 1.0),
                Param("delta", 0.0, valid="finite and >= 0",
                      check=lambda v: _finite(v) and v >= 0)),
        naive=lambda x, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0: (
@@ -229,7 +229,7 @@ def _tanhsoft1_grad(x, xp, alpha=0.87):
 
 
 define("tanhsoft1", forward=tanhsoft1, derivative=_tanhsoft1_grad, aliases=("tanhsoft_1",),
-       params=(_real("alpha", 0.87),),
+       params=(_real_param("alpha", 0.87),),
        naive=lambda x, alpha=0.87: np.tanh(alpha * x) * np.log(1 + np.exp(x)),
        formula=r"f(x) = \tanh(\alpha x)\ln(1 + e^{x})", range="bounded below, unbounded above",
        bounded=(False, True), monotonic="non-monotonic", smoothness="C^inf", f0="0",
@@ -252,7 +252,7 @@ def _tanhsoft2_grad(x, xp, beta=0.6, gamma=1.0):
 
 
 define("tanhsoft2", forward=tanhsoft2, derivative=_tanhsoft2_grad, aliases=("tanhsoft_2",),
-       params=(_real("beta", 0.6), _real("gamma", 1.0)),
+       params=(_real_param("beta", 0.6), _real_param("gamma", 1.0)),
        naive=lambda x, beta=0.6, gamma=1.0: x * np.tanh(beta * np.exp(gamma * x)),
        formula=r"f(x) = x\tanh(\beta e^{\gamma x})", range="bounded below, unbounded above",
        bounded=(False, True), monotonic="non-monotonic", smoothness="C^inf", f0="0",
@@ -291,7 +291,7 @@ def _erfact_param_grads(x, xp, alpha=0.75, beta=0.75):
 
 
 define("erfact", forward=erfact, derivative=_erfact_grad, param_grads=_erfact_param_grads,
-       params=(_real("alpha", 0.75, learnable=True), _real("beta", 0.75, learnable=True)),
+       params=(_real_param("alpha", 0.75, learnable=True), _real_param("beta", 0.75, learnable=True)),
        naive=lambda x, alpha=0.75, beta=0.75: x * special.erf(
            alpha * np.exp(beta * x)),
        formula=r"f(x) = x\,\operatorname{erf}(\alpha e^{\beta x})",
@@ -334,7 +334,7 @@ def _pserf_param_grads(x, xp, gamma=1.25, delta=0.85):
 
 
 define("pserf", forward=pserf, derivative=_pserf_grad, param_grads=_pserf_param_grads,
-       params=(_real("gamma", 1.25, learnable=True), _real("delta", 0.85, learnable=True)),
+       params=(_real_param("gamma", 1.25, learnable=True), _real_param("delta", 0.85, learnable=True)),
        naive=lambda x, gamma=1.25, delta=0.85: x * special.erf(
            gamma * np.log(1 + np.exp(delta * x))),
        formula=r"f(x) = x\,\operatorname{erf}\bigl(\gamma\ln(1 + e^{\delta x})\bigr)",
