@@ -11,7 +11,8 @@ extremes, the error of
 * autograd of the SymPy formula compiled to torch ops (what a naive
   implementation gets),
 
-each in ULP of the tested dtype.  Only actlib's rows are asserted by
+each in ULP of the tested dtype, taken at the scale max(|f|, |x f'|) (see the
+rule below), with the plain ULP of |f| reported beside it where the two differ.  Only actlib's rows are asserted by
 :meth:`CrossCheck.assert_accurate`; the others are there for comparison.
 
 ULP rule (the same as actlib's test suite, tests/ulp.py): the error of a computed
@@ -148,17 +149,35 @@ class CrossCheck:
                     f"({theirs:.3g} ULP) for {q} in {dtype}")
 
     def _table(self):
-        head = ("path", "device", "dtype", "quantity", "max error (ULP)")
-        body = [(p, d, t, q, _bucket(u)) for p, d, t, q, u, _ in self.rows]
+        """Implementations (rows) x dtype and quantity (columns); each cell the maximum
+        condition-scaled ULP, followed by the plain ULP in parentheses where it differs."""
+        cols = [(t, q) for t in dict.fromkeys(r[2] for r in self.rows) for q in ("f", "f'")]
+        paths = list(dict.fromkeys((r[0], r[1]) for r in self.rows))
+        head = ("implementation", *(f"{t} {q}" for t, q in cols))
+        body = []
+        for path, device in paths:
+            cells = []
+            for t, q in cols:
+                hit = [r for r in self.rows if (r[0], r[1], r[2], r[3]) == (path, device, t, q)]
+                if not hit:
+                    cells.append("—")
+                    continue
+                scaled, plain = _bucket(hit[0][4]), _bucket(hit[0][6] if len(hit[0]) > 6 else hit[0][4])
+                cells.append(scaled if plain == scaled else f"{scaled} ({plain})")
+            body.append((path if device == "cpu" else f"{path} ({device})", *cells))
         return head, body
+
+    _CAPTION = ("maximum error in ULP of max(|f|, |x f'|) (of max(|f'|, |x f''|) for f'), "
+                "the plain ULP in parentheses where it differs; reference SymPy/mpmath at "
+                "{dps} digits")
 
     def __repr__(self) -> str:
         head, body = self._table()
         widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-        lines = [f"cross-check of {self.name!r} against SymPy/mpmath ({_MP_DPS} digits)",
+        lines = [f"{self.name}: " + self._CAPTION.format(dps=_MP_DPS),
                  fmt.format(*head), fmt.format(*("-" * w for w in widths))]
-        lines += [fmt.format(*r) for r in body]
+        lines += [fmt.format(*r).rstrip() for r in body]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -166,8 +185,9 @@ class CrossCheck:
         th = "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in head)
         trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c), quote=False)}</td>" for c in r) + "</tr>"
                       for r in body)
-        return (f"<p>cross-check of <code>{self.name}</code> against SymPy/mpmath "
-                f"({_MP_DPS} digits)</p><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
+        cap = html.escape(self._CAPTION.format(dps=_MP_DPS), quote=False)
+        return (f"<table class=\"crosscheck\"><caption><code>{self.name}</code>: {cap}</caption>"
+                f"<thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
 
 
 def _torch_paths(act, expr, symbol, x64, dtype, device):
@@ -237,8 +257,10 @@ def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
 
         def add(path, device, quantity, values, exact):
             errs = ulp_errors(values, exact, dtype, scales[quantity], floor)
+            plain = ulp_errors(values, exact, dtype, None, floor)
             i = int(np.argmax(errs))
-            check.rows.append((path, device, dtype, quantity, float(errs[i]), float(pts[i])))
+            check.rows.append((path, device, dtype, quantity, float(errs[i]), float(pts[i]),
+                               float(np.max(plain))))
 
         xs = pts.astype(dtype)
         add("actlib numpy", "cpu", "f", act(xs), exact_f)

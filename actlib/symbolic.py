@@ -5,10 +5,13 @@ here knows how actlib computes an activation (that independence is the point).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import sympy as sp
 
-__all__ = ["prove_equal", "one_sided", "continuity_class", "properties", "piecewise_range",
-           "monotonicity"]
+__all__ = ["prove_equal", "one_sided", "breakpoints", "continuity_class", "properties",
+           "piecewise_range", "monotonicity", "stationary_points", "Derived", "derive"]
 
 
 def prove_equal(a, b, x=None) -> bool:
@@ -114,20 +117,89 @@ def one_sided(expr, x, point):
     return _approach(expr, x, point, -1), _approach(expr, x, point, 1)
 
 
-def continuity_class(expr, x, breakpoints=(0,), max_order: int = 3) -> str:
-    r"""Smoothness class of a piecewise-smooth ``expr``: ``"C^k"`` where the k-th
-    derivative is the highest continuous at every breakpoint, ``"discontinuous"``
-    if ``expr`` itself jumps, and ``"C^inf"`` when derivatives up to ``max_order``
-    are continuous at all breakpoints (or there are none and ``expr`` is smooth
-    elsewhere)."""
-    d = expr
-    for k in range(max_order + 1):
-        for p in breakpoints:
-            left, right = one_sided(d, x, p)
-            if sp.simplify(left - right) != 0:
-                return "discontinuous" if k == 0 else f"C^{k - 1}"
-        d = sp.diff(d, x)
-    return "C^inf"
+def breakpoints(expr, x) -> tuple:
+    """The real points where ``expr`` may fail to be smooth, read off the expression itself:
+    the boundaries of every Piecewise condition and the zeros of the arguments of Abs,
+    sign and Heaviside, and of the differences of the arguments of Max and Min.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> breakpoints(sp.Abs(x - 1) + sp.Max(0, x), x)
+    (0, 1)
+    """
+    expr = sp.sympify(expr)
+    candidates = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Piecewise):
+            for _, cond in node.args:
+                rels = [cond] if isinstance(cond, sp.core.relational.Relational) else \
+                    list(cond.atoms(sp.core.relational.Relational)) if cond not in (sp.true, sp.false) else []
+                candidates += [r.lhs - r.rhs for r in rels]
+        elif isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            candidates.append(node.args[0])
+        elif isinstance(node, (sp.Max, sp.Min)):
+            args = node.args
+            candidates += [a - b for i, a in enumerate(args) for b in args[i + 1:]]
+    points = set()
+    for c in candidates:
+        if x not in c.free_symbols:
+            continue
+        zeros = sp.solveset(c, x, sp.S.Reals)
+        if not isinstance(zeros, sp.FiniteSet):
+            raise ValueError(f"cannot isolate the breakpoints where {c} = 0")
+        points |= set(zeros)
+    return tuple(sorted(points, key=lambda p: float(p) if p.is_number else 0.0))
+
+
+def _branch_near(expr, x, point, side):
+    """The analytic expression that ``expr`` equals on (point, point + h) (side +1) or
+    (point - h, point) (side -1) for small h > 0."""
+    folded = sp.piecewise_fold(sp.sympify(expr).rewrite(sp.Piecewise))
+    t = point + side * _h
+
+    def branch(pw):
+        for e, c in pw.args:
+            if _eventually(c.subs(x, t)):
+                return e
+        raise ValueError(f"no branch of {pw} holds next to {point}")
+    return folded.replace(lambda e: isinstance(e, sp.Piecewise), branch)
+
+
+def continuity_class(expr, x, breakpoints=None, max_order: int = 12) -> str:
+    r"""Smoothness class of a piecewise-analytic ``expr`` on the real line.
+
+    ``"discontinuous"`` if ``expr`` jumps (or its value at a breakpoint differs from its
+    limits), ``"C^k"`` when the k-th derivative is the highest that is continuous at every
+    breakpoint, ``"C^inf"`` when every breakpoint joins two branches that are the same
+    analytic function (or there are none).  The breakpoints are read off the expression
+    (:func:`breakpoints`) unless given.  Two different analytic branches differ in some
+    derivative; if none up to ``max_order`` differs, ``ValueError`` (undecided).
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> continuity_class(sp.Abs(x), x), continuity_class(sp.sign(x), x)
+    ('C^0', 'discontinuous')
+    """
+    expr = sp.sympify(expr)
+    points = globals()["breakpoints"](expr, x) if breakpoints is None else tuple(breakpoints)
+    worst = None
+    for p in points:
+        left, right = one_sided(expr, x, p)
+        value = sp.piecewise_fold(expr.rewrite(sp.Piecewise)).subs(x, p)
+        if sp.simplify(left - right) != 0 or sp.simplify(value - left) != 0:
+            return "discontinuous"
+        a, b = _branch_near(expr, x, p, -1), _branch_near(expr, x, p, 1)
+        if prove_equal(a, b, x):
+            continue
+        da, db = a, b
+        for k in range(1, max_order + 1):
+            da, db = sp.diff(da, x), sp.diff(db, x)
+            if sp.simplify(sp.limit(da - db, x, p)) != 0:
+                worst = k - 1 if worst is None else min(worst, k - 1)
+                break
+        else:
+            raise ValueError(f"branches at {p} agree in {max_order} derivatives: undecided")
+    return "C^inf" if worst is None else f"C^{worst}"
 
 
 def properties(expr, x) -> dict:
@@ -170,14 +242,234 @@ def piecewise_range(expr, x, domain=sp.S.Reals):
     return image
 
 
-def monotonicity(expr, x, breakpoints=(0,)) -> str:
+def _ae_diff(expr, x):
+    """f' almost everywhere: the DiracDelta of a jump is dropped (jumps are judged separately)."""
+    return sp.diff(expr, x).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+
+
+def monotonicity(expr, x, breakpoints=None) -> str:
     """"strictly increasing", "non-decreasing" or "not monotonic" for a piecewise-smooth
     ``expr``, from the image of f' (its sign), the branches where f' vanishes on an
     interval, and the sign of the jump of f at each breakpoint."""
+    points = globals()["breakpoints"](expr, x) if breakpoints is None else tuple(breakpoints)
     jumps_up = all(sp.simplify(r - l).is_nonnegative
-                   for l, r in (one_sided(expr, x, p) for p in breakpoints))
-    slopes = piecewise_range(sp.diff(expr, x), x)
+                   for l, r in (one_sided(expr, x, p) for p in points))
+    slopes = piecewise_range(_ae_diff(expr, x), x)
     if not (jumps_up and slopes.is_subset(sp.Interval(0, sp.oo))):
         return "not monotonic"
-    flat = any(e == 0 and region.measure > 0 for e, region in _branches(sp.diff(expr, x), x))
+    flat = any(e == 0 and region.measure > 0 for e, region in _branches(_ae_diff(expr, x), x))
+    return "non-decreasing" if flat else "strictly increasing"
+
+
+def _regions(expr, x):
+    """(analytic branch, open interval) pairs covering the real line minus the breakpoints."""
+    points = [p for p in breakpoints(expr, x) if p.is_number]
+    edges = [-sp.oo, *points, sp.oo]
+    out = []
+    for a, b in zip(edges, edges[1:]):
+        mid = (a + b) / 2 if a.is_finite and b.is_finite else (b - 1 if a == -sp.oo and b.is_finite
+                                                              else a + 1 if a.is_finite else 0)
+        out.append((_branch_at(expr, x, mid), sp.Interval.open(a, b)))
+    return out
+
+
+def _branch_at(expr, x, point):
+    """The analytic expression that ``expr`` equals near an interior point of a region."""
+    folded = sp.piecewise_fold(sp.sympify(expr).rewrite(sp.Piecewise))
+    return folded.replace(lambda e: isinstance(e, sp.Piecewise),
+                          lambda pw: next(e for e, c in pw.args if c.subs(x, point) == sp.true))
+
+
+def _numeric_zeros(g, x, region, span=60.0, n=2401):
+    """Sign changes of the analytic ``g`` in ``region`` ∩ [-span, span], located on a grid and
+    refined by bisection-safe root finding in mpmath (a located root, not a proof; a zero
+    where ``g`` touches 0 without changing sign is not found)."""
+    import mpmath
+    import numpy as np
+
+    lo = max(float(region.start), -span) if region.start.is_finite else -span
+    hi = min(float(region.end), span) if region.end.is_finite else span
+    f = sp.lambdify(x, g, "mpmath")
+    ts = np.linspace(lo, hi, n)[1:-1]
+    roots = []
+    with mpmath.workdps(30):
+        try:  # the grid in float64 (fast); mpmath where float64 gives no sign
+            with np.errstate(all="ignore"):
+                vals = np.broadcast_to(sp.lambdify(x, g, ["scipy", "numpy"])(ts), ts.shape).copy()
+        except (TypeError, NameError, AttributeError):
+            vals = np.full(ts.shape, np.nan)
+        bad = ~np.isfinite(vals) | (vals == 0)
+        vals = [f(mpmath.mpf(t)) if b else v for t, v, b in zip(ts, vals, bad)]
+        signed = [(t, v) for t, v in zip(ts, vals) if v != 0]  # a 0 says nothing (underflow)
+        for (a, fa), (b, fb) in zip(signed, signed[1:]):
+            if fa * fb < 0:
+                roots.append(sp.Float(mpmath.findroot(f, (a, b), solver="anderson"), 20))
+    return roots
+
+
+def stationary_points(expr, x):
+    """Points where f' = 0 inside the smooth pieces of ``expr``: ``(points, exact)``.
+
+    Solved exactly by ``solveset`` where it can; otherwise located numerically
+    (``exact`` is then False).  An infinite solution set (a periodic f) is returned as
+    SymPy's set.
+    """
+    points, exact = [], True
+    for e, region in _regions(expr, x):
+        d = sp.diff(e, x)
+        zeros = sp.solveset(d, x, region) if d.free_symbols == {x} else sp.S.EmptySet
+        if isinstance(zeros, sp.FiniteSet):
+            points += list(zeros)
+        elif zeros is sp.S.EmptySet:
+            continue
+        elif isinstance(zeros, (sp.ConditionSet,)) or not zeros.is_iterable:
+            points += _numeric_zeros(d, x, region)
+            exact = False
+        else:
+            return zeros, exact
+    return sorted(points, key=float), exact
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Properties of an activation derived from its SymPy expression alone."""
+
+    breakpoints: tuple
+    limits: tuple            # (f(-oo), f(+oo))
+    f0: Any
+    df0: tuple               # one-sided (f'(0-), f'(0+))
+    range: Any               # a SymPy set
+    bounded_above: bool
+    bounded_below: bool
+    monotonic: str
+    smoothness: str
+    extrema: tuple           # ((x*, f(x*), "minimum" | "maximum"), ...): stationary points of f
+    exact: bool = True       # False when a stationary point was located numerically
+
+    def as_rows(self):
+        """(property, value) pairs in reading order, values as short strings."""
+        def fmt(v):
+            return sp.sstr(v) if isinstance(v, sp.Basic) else str(v)
+        rows = [("f(-oo), f(+oo)", f"{fmt(self.limits[0])}, {fmt(self.limits[1])}"),
+                ("range", _set_text(self.range)),
+                ("bounded above / below", f"{_yes(self.bounded_above)} / {_yes(self.bounded_below)}"),
+                ("f(0)", fmt(self.f0)),
+                ("f'(0-), f'(0+)", f"{fmt(self.df0[0])}, {fmt(self.df0[1])}"),
+                ("monotonic", self.monotonic), ("smoothness", self.smoothness),
+                ("breakpoints", ", ".join(fmt(p) for p in self.breakpoints) or "none")]
+        if self.extrema:
+            rows.append(("extrema", "; ".join(
+                f"{kind} {_short(v)} at x = {_short(p)}" for p, v, kind in self.extrema)))
+        return rows
+
+
+def _yes(b):
+    return "yes" if b else "no"
+
+
+def _short(v):
+    v = sp.sympify(v)
+    return sp.sstr(v) if (v.is_Rational or v.is_Integer) else f"{float(v):.6g}"
+
+
+def _set_text(s):
+    if isinstance(s, sp.Interval):
+        lo = "(" if s.left_open else "["
+        hi = ")" if s.right_open else "]"
+        return f"{lo}{sp.sstr(s.start)}, {sp.sstr(s.end)}{hi}"
+    if s == sp.S.Reals:
+        return "(-oo, oo)"
+    if isinstance(s, sp.Union):
+        return " U ".join(_set_text(a) for a in s.args)
+    return sp.sstr(s)
+
+
+def derive(expr, x) -> Derived:
+    """Derive every property of the template from the expression ``f`` in ``x``.
+
+    Limits at ±oo, f(0), the one-sided f'(0), the breakpoints, the smoothness class, the
+    range and the bounds, monotonicity, and the stationary points classified as local
+    minima or maxima.  The range comes from :func:`piecewise_range` where SymPy can compute
+    it, else from the limits, the values at stationary points and the one-sided values at
+    breakpoints.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> d = derive(sp.Abs(x), x)
+    >>> d.range, d.smoothness, d.monotonic
+    (Interval(0, oo), 'C^0', 'not monotonic')
+    """
+    expr = sp.sympify(expr)
+    bps = breakpoints(expr, x)
+    props = properties(expr, x)
+    stationary, exact = stationary_points(expr, x)
+    extrema = []
+    if isinstance(stationary, list):
+        for p in stationary:
+            kind = _classify(expr, x, p)
+            if kind:
+                extrema.append((p, sp.nsimplify(expr.subs(x, p)) if exact else
+                                sp.Float(sp.N(expr.subs(x, p), 20), 20), kind))
+    try:
+        rng = piecewise_range(expr, x)
+        if not isinstance(rng, (sp.Interval, sp.FiniteSet, sp.Union)) and rng != sp.S.Reals:
+            raise NotImplementedError
+    except (NotImplementedError, ValueError, TypeError):
+        rng = _range_from_values(expr, x, props, bps, extrema)
+    sup, inf = rng.sup, rng.inf
+    return Derived(breakpoints=bps, limits=(props["f(-oo)"], props["f(+oo)"]), f0=props["f(0)"],
+                   df0=(props["f'(0-)"], props["f'(0+)"]), range=rng,
+                   bounded_above=bool(sup.is_finite), bounded_below=bool(inf.is_finite),
+                   monotonic=_monotonic(expr, x, bps), smoothness=continuity_class(expr, x, bps),
+                   extrema=tuple(extrema), exact=exact)
+
+
+def _classify(expr, x, p):
+    """"minimum", "maximum" or None (a stationary inflection) by the sign of f' either side."""
+    d = sp.diff(_branch_at(expr, x, p), x)
+    for k in range(2, 8):
+        dk = sp.diff(d, x, k - 2) if k > 2 else sp.diff(d, x, 0)
+        val = sp.N(sp.diff(_branch_at(expr, x, p), x, k).subs(x, p), 30)
+        if abs(val) > 1e-25:
+            if k % 2:  # odd order: an inflection
+                return None
+            return "minimum" if val > 0 else "maximum"
+    return None
+
+
+def _range_from_values(expr, x, props, bps, extrema):
+    """Image of a continuous-by-pieces f from its limits, stationary values and breakpoints."""
+    candidates = [(props["f(-oo)"], False), (props["f(+oo)"], False)]
+    candidates += [(v, True) for _, v, _ in extrema]
+    for p in bps:
+        left, right = one_sided(expr, x, p)
+        value = sp.piecewise_fold(expr.rewrite(sp.Piecewise)).subs(x, p)
+        candidates += [(left, left == value), (right, right == value), (value, True)]
+    lo = min(candidates, key=lambda c: (float(c[0]), not c[1]))
+    hi = max(candidates, key=lambda c: (float(c[0]), c[1]))
+    return sp.Interval(lo[0], hi[0], left_open=not lo[1], right_open=not hi[1])
+
+
+def _monotonic(expr, x, bps):
+    """Monotonicity from the sign of f' on every smooth piece and the jumps at breakpoints."""
+    try:
+        return monotonicity(expr, x, bps)
+    except (NotImplementedError, ValueError, TypeError):
+        pass
+    for p in bps:
+        left, right = one_sided(expr, x, p)
+        if sp.simplify(right - left).is_negative:
+            return "not monotonic"
+    flat = False
+    for e, region in _regions(expr, x):
+        d = sp.diff(e, x)
+        if d == 0:
+            flat = True
+            continue
+        cuts = [region.start, *_numeric_zeros(d, x, region), region.end]
+        for a, b in zip(cuts, cuts[1:]):  # f' keeps its sign between consecutive zeros
+            t = (a + b) / 2 if a.is_finite and b.is_finite else \
+                b - 1 if b.is_finite else a + 1 if a.is_finite else sp.S.Zero
+            if sp.N(d.subs(x, t), 30) < 0:
+                return "not monotonic"
     return "non-decreasing" if flat else "strictly increasing"

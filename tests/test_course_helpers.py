@@ -98,10 +98,22 @@ def test_one_sided_limits():
     (step, (0,), "discontinuous"),
     (sigma, (), "C^inf"),
     (sigma, (0,), "C^inf"),
+    (sigma, None, "C^inf"),
+    (sp.Abs(x), None, "C^0"),
+    (sp.sign(x), None, "discontinuous"),
+    (sp.Heaviside(x), None, "discontinuous"),
+    (sp.Piecewise((x ** 2, x < 0), (x ** 2, True)), None, "C^inf"),
+    (sp.Piecewise((sp.sin(x), x < 1), (sp.sin(x), True)), None, "C^inf"),
+    (sp.Piecewise((0, x < 0), (x ** 5, True)), None, "C^4"),
+    (sp.Piecewise((0, x < 0), (sp.Rational(1, 2), sp.Eq(x, 0)), (1, True)), None, "discontinuous"),
+    (sp.Piecewise((x, sp.Ne(x, 0)), (1, True)), (0,), "discontinuous"),
+    (x / (1 + sp.Abs(x)), None, "C^1"),
+    (sp.Max(0, x) ** 3, None, "C^2"),
     (hardtanh, (-1, 1), "C^0"),
     (relu6, (0, 6), "C^0"),
 ], ids=["relu", "relu^2", "relu^3", "x|x|", "elu1", "elu2", "step", "sigmoid", "sigmoid@0",
-        "hardtanh", "relu6"])
+        "sigmoid-derived", "abs", "sign", "Heaviside", "smooth-piecewise", "smooth-piecewise-at-1",
+        "x^5", "step-with-value", "removable", "softsign", "relu^3-max", "hardtanh", "relu6"])
 def test_continuity_class(expr, breakpoints, expected):
     assert continuity_class(expr, x, breakpoints) == expected
 
@@ -417,23 +429,45 @@ class _Cells(HTMLParser):
 
 
 def test_report_reprs(sigmoid_check):
+    """One row per implementation, one column per dtype and quantity; each cell the scaled
+    bucket, with the plain bucket in parentheses where it differs; text and HTML agree."""
     rows = sigmoid_check.rows
     text = repr(sigmoid_check).splitlines()
-    assert "'sigmoid'" in text[0]
+    assert text[0].startswith("sigmoid: maximum error in ULP of max(|f|, |x f'|)")
+    head = re.split(r"\s{2,}", text[1].strip())
+    dtypes = list(dict.fromkeys(r[2] for r in rows))
+    assert head == ["implementation", *(f"{t} {q}" for t in dtypes for q in ("f", "f'"))]
     body = [re.split(r"\s{2,}", line.strip()) for line in text[3:]]
-    assert len(body) == len(rows)
-    for cells, row in zip(body, rows):
-        assert cells[:4] == list(row[:4])
-        _check_bucket(cells[4], row[4])
+    paths = list(dict.fromkeys(r[0] for r in rows))
+    assert [b[0] for b in body] == paths
+    for cells in body:
+        for col, cell in zip(head[1:], cells[1:]):
+            dtype, q = col.split()
+            (row,) = [r for r in rows if r[0] == cells[0] and r[2] == dtype and r[3] == q]
+            scaled, _, plain = cell.partition(" (")
+            _check_bucket(scaled, row[4])
+            _check_bucket(plain.rstrip(")") or scaled, row[6])
+            assert bool(plain) == (_bucket_of(row[4]) != _bucket_of(row[6]))
     parser = _Cells()
     parser.feed(sigmoid_check._repr_html_())
-    assert parser.rows[0] == ["path", "device", "dtype", "quantity", "max error (ULP)"]
+    assert parser.rows[0] == head
     assert parser.rows[1:] == body
+    # torch's sigma' loses everything in the right tail: plain 2^53 in float64, and less
+    # in the condition-scaled unit
+    (cell,) = [b[2] for b in body if b[0] == "torch builtin"]
+    assert cell.endswith(" (<= 2^53)") and cell.startswith("<= 2^4")
     # the buckets cover the range of values: exact, small, huge, infinite
-    fake = CrossCheck("fake", [("p", "cpu", "float64", "f", u, 0.0)
-                               for u in (0.0, 0.3, 1.0, 3.0, 4096.0, 5000.0, 2.0 ** 47, math.inf)])
-    buckets = [re.split(r"\s{2,}", line.strip())[4] for line in repr(fake).splitlines()[3:]]
+    fake = CrossCheck("fake", [(f"p{i}", "cpu", "float64", "f", u, 0.0, u)
+                               for i, u in enumerate((0.0, 0.3, 1.0, 3.0, 4096.0, 5000.0, 2.0 ** 47,
+                                                      math.inf))])
+    buckets = [re.split(r"\s{2,}", line.strip())[1] for line in repr(fake).splitlines()[3:]]
     assert buckets == ["0", "<= 0.5", "<= 1", "<= 4", "<= 4096", "<= 2^13", "<= 2^47", "inf"]
+
+
+def _bucket_of(u):
+    from actlib.crosscheck import _bucket
+
+    return _bucket(u)
 
 
 # -- plotting -----------------------------------------------------------------------------------
@@ -451,7 +485,7 @@ def _curves(ax):
 def test_plot_activation(close_figures):
     grid = np.linspace(-3, 3, 60)  # no point at the kink
     acts = [actlib.get("relu"), actlib.get("tanh")]
-    ax = plot_activation(acts, x=grid)
+    ax = plot_activation(acts, x=grid).axes
     assert len(ax) == 2
     f_lines, d_lines = _curves(ax[0]), _curves(ax[1])
     assert [l.get_label() for l in f_lines] == ["relu", "tanh"]
@@ -470,7 +504,7 @@ def test_plot_activation(close_figures):
 
 def test_plot_activation_single_and_given_axes(close_figures):
     fig, given = plt.subplots(1, 2)
-    ax = plot_activation(actlib.get("sigmoid"), ax=given)
+    ax = plot_activation(actlib.get("sigmoid"), ax=given).axes
     assert list(ax) == list(given)
     (f,), (d,) = _curves(ax[0]), _curves(ax[1])
     assert len(f.get_xdata()) == 1001 and f.get_xdata()[0] == -5 and f.get_xdata()[-1] == 5
@@ -482,7 +516,7 @@ def test_plot_activation_single_and_given_axes(close_figures):
 def test_plot_family(close_figures):
     grid = np.linspace(-3, 3, 60)
     values = [0.5, 1.0, 2.0]
-    ax = plot_family("elu", "alpha", values, x=grid)
+    ax = plot_family("elu", "alpha", values, x=grid).axes
     labels = ["alpha = 0.5", "alpha = 1", "alpha = 2"]
     assert [t.get_text() for t in ax[0].get_legend().get_texts()] == labels
     for axis in ax:
@@ -496,13 +530,13 @@ def test_plot_family(close_figures):
 
 def test_plot_family_fixed_parameters(close_figures):
     grid = np.linspace(-2, 2, 41)
-    ax = plot_family("hardtanh", "max_val", [1.0, 1.5], x=grid, min_val=-0.5)
+    ax = plot_family("hardtanh", "max_val", [1.0, 1.5], x=grid, min_val=-0.5).axes
     for top, f in zip([1.0, 1.5], _curves(ax[0])):
         np.testing.assert_array_equal(f.get_ydata(), np.clip(grid, -0.5, top))
 
 
 def test_plot_family_string_parameter(close_figures):
     """GELU's approximations are a family of a string parameter."""
-    ax = plot_family("gelu", "approximate", ["none", "tanh"])
+    ax = plot_family("gelu", "approximate", ["none", "tanh"]).axes
     texts = [t.get_text() for t in ax[0].get_legend().get_texts()]
     assert len(texts) == 2 and "none" in texts[0] and "tanh" in texts[1]
