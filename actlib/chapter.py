@@ -157,13 +157,14 @@ def stated_values(text: str, act) -> list:
 
     ns = _namespace(act)
     out = []
-    for piece in re.split(r"[;()=,]|\bif\b|\belse\b|\bone-sided\b", _clean(text)):
-        piece = piece.strip()
+    for piece in re.split(r"[;=,]|\bif\b|\belse\b|\bone-sided\b", _clean(text)):
+        piece = _balanced(piece.strip())
         approx = piece.startswith("~")
         piece = piece.lstrip("~ ")
         if not piece:
             continue
-        for candidate in (piece, piece.split()[0]):  # "11/48 in eval" -> "11/48"
+        first = _balanced(piece.split()[0])
+        for candidate in (piece, re.sub(r"\s+\(.*$", "", piece), first):  # "a (torch)" -> "a"
             try:
                 value = parse_expr(candidate, local_dict=ns, transformations=standard_transformations
                                    + (implicit_multiplication_application,))
@@ -173,6 +174,15 @@ def stated_values(text: str, act) -> list:
                 out.append((value, approx))
                 break
     return out
+
+
+def _balanced(text: str) -> str:
+    """``text`` without the unmatched parentheses a split left at its ends."""
+    while text.startswith("(") and text.count("(") > text.count(")"):
+        text = text[1:].strip()
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip()
+    return text
 
 
 def _matches(value, stated) -> bool:
@@ -388,13 +398,23 @@ class Study:
 
     # -- cross-check -------------------------------------------------------------------------
     def crosscheck(self, grid=None, float64: float = 64, float32: float = 8, devices=("cpu",),
-                   **kwargs) -> CrossCheck:
+                   reference=None, **kwargs) -> CrossCheck:
         """Cross-check actlib (NumPy and torch), torch's builtin and naive autograd against the
         SymPy definition evaluated by mpmath, over ``grid`` (default: :func:`default_grid` with
-        the breakpoints and their neighbours); assert actlib's bounds in ULP."""
+        the breakpoints and their neighbours); assert actlib's bounds in ULP.
+
+        ``reference`` is another form of f to evaluate (e.g. ``x erfc(-x/sqrt 2)/2`` for GELU,
+        whose textbook ``1 + erf`` would need x^2/4.6 digits in the left tail); it must be
+        proved equal to the definition first (AssertionError otherwise).  The naive-autograd
+        row always differentiates the definition itself."""
         if grid is None:
             grid = default_grid(kinks=[float(p) for p in self.derived.breakpoints if p.is_number])
-        check = crosscheck(self.act, self.f, x, grid=grid, devices=devices, **kwargs)
+        if reference is not None:
+            assert prove_equal(self.f, reference, x), \
+                f"{self.name}: the reference form is not proved equal to the definition"
+            kwargs["naive_expr"] = self.f
+        check = crosscheck(self.act, self.f if reference is None else reference, x, grid=grid,
+                           devices=devices, **kwargs)
         check.assert_accurate(float64=float64, float32=float32)
         return check
 

@@ -53,22 +53,91 @@ def default_grid(kinks=(), n: int = 300, lo: float = 1e-8, hi: float = 1e3) -> n
 
 
 def _mp_reference(expr, symbol, points):
-    """Evaluate a SymPy expression at exact binary points with mpmath.
+    """Evaluate a SymPy expression at exact binary points with mpmath, to 50 correct digits.
 
-    The working precision is 50 digits plus |x| (capped at 2000): a textbook form
-    such as ``1 - tanh(x)**2`` or ``log(1 + exp(-x))`` cancels about 0.87|x| digits in
-    the tails, and the reference must keep 50 of them.
+    A textbook form may cancel catastrophically in a tail (``1 - tanh(x)**2``,
+    ``log(1 + exp(-x))``), so the precision is raised adaptively: each point is evaluated at
+    50 + |x| digits and again at 30 more; if the two disagree in their first 50 digits, the
+    precision is doubled and the test repeated (up to 20,000 digits; an exact 0 is accepted
+    from 8 times the starting precision).  Where a tail needs more (``1 + tanh(u)`` of
+    gelu_tanh at x = -1000 would need about 31,000 digits), pass a ``reference`` form proved
+    equal to the definition (:meth:`actlib.chapter.Study.crosscheck`).  ``1 ± erf(u)`` is
+    evaluated as ``erfc(∓u)``, whose cancellation would need x^2/4.6 digits.
     """
     import mpmath
     import sympy
 
-    f = sympy.lambdify(symbol, expr, modules="mpmath")
+    f = sympy.lambdify(symbol, _erfc_form(sympy.sympify(expr)), modules="mpmath")
+
+    def at(p, dps):
+        with mpmath.workdps(dps):
+            try:
+                return +f(mpmath.mpf(float(p)))
+            except (ZeroDivisionError, ValueError, OverflowError):
+                return mpmath.nan
+
     out = []
     for p in points:
-        with mpmath.workdps(_MP_DPS + min(int(abs(p)) + 1, 2000)):
-            out.append(+f(mpmath.mpf(float(p))))
+        dps = start = _MP_DPS + min(int(abs(p)) + 1, 2000)
+        value = at(p, dps)
+        while dps < 20000:
+            # if evaluating at dps loses k digits to cancellation, the values at dps and
+            # dps + 30 agree to dps - k digits: agreement to 50 digits proves 50 correct digits.
+            # A 0 may be total cancellation: it is trusted only from 8 times the start.
+            check = at(p, dps + 30)
+            if _agree(value, check) and (value != 0 or dps >= 8 * start):
+                break
+            dps *= 2
+            value = at(p, dps)
+        out.append(value)
     with mpmath.workdps(_MP_DPS):
         return [+v for v in out]
+
+
+def _erfc_form(expr):
+    """``expr`` with every ``1 + erf(u)`` and ``2 - erfc(u)`` written ``erfc(-u)`` and
+    ``1 - erf(u)`` written ``erfc(u)`` (unevaluated, so SymPy does not turn ``erfc(-u)`` back
+    into ``2 - erfc(u)``)."""
+    import sympy
+
+    def match(e):
+        """(term, constant, replacement) for k + c erf(u) with k = ±c, or k + c erfc(u) with
+        k = -2c; None otherwise."""
+        for t in e.args:
+            c, rest = t.as_coeff_Mul()
+            if isinstance(rest, sympy.erf):
+                u = rest.args[0]
+                if c in e.args:          # c (1 + erf u) = c erfc(-u)
+                    return t, c, c * sympy.erfc(-u, evaluate=False)
+                if -c in e.args:         # -c (1 - erf u) = -c erfc(u)
+                    return t, -c, -c * sympy.erfc(u, evaluate=False)
+            if isinstance(rest, sympy.erfc) and -2 * c in e.args:  # -c (2 - erfc u)
+                return t, -2 * c, -c * sympy.erfc(-rest.args[0], evaluate=False)
+        return None
+
+    def rewrite(e):
+        t, k, new = match(e)
+        args = list(e.args)
+        args.remove(t)
+        args.remove(k)
+        return sympy.Add(*args, new, evaluate=False) if args else new
+
+    def wanted(e):
+        return e.is_Add and match(e) is not None
+
+    return expr.replace(wanted, rewrite)
+
+
+def _agree(a, b) -> bool:
+    """Whether two mpmath values agree to _MP_DPS digits (NaNs and infinities exactly)."""
+    import mpmath
+
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return bool(mpmath.isnan(a) and mpmath.isnan(b))
+    if mpmath.isinf(a) or mpmath.isinf(b) or a == 0 or b == 0:
+        return a == b
+    with mpmath.workdps(_MP_DPS + 10):
+        return abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-_MP_DPS)
 
 
 def ulp_errors(computed, exact, dtype, scale=None, floor: float = 0.0) -> np.ndarray:
@@ -223,12 +292,14 @@ def _torch_paths(act, expr, symbol, x64, dtype, device):
 
 
 def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
-               devices=("cpu",), floor: float = 0.0, naive: bool = True) -> CrossCheck:
+               devices=("cpu",), floor: float = 0.0, naive: bool = True,
+               naive_expr=None) -> CrossCheck:
     """Compare ``act`` with the SymPy expression ``expr`` in ``symbol`` over ``grid``.
 
     ``expr`` must already have the activation's parameters substituted.  Returns a
     :class:`CrossCheck` whose rows give the maximum ULP error of every path; call
-    :meth:`CrossCheck.assert_accurate` to assert actlib's bounds.
+    :meth:`CrossCheck.assert_accurate` to assert actlib's bounds.  The naive-autograd row
+    compiles ``naive_expr`` (default ``expr``) to torch ops.
     """
     import sympy
 
@@ -268,7 +339,8 @@ def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
         if not have_torch:
             continue
         for device in devices:
-            for path, fv, dv in _torch_paths(act, expr, symbol, pts, dtype, device):
+            for path, fv, dv in _torch_paths(act, expr if naive_expr is None else naive_expr,
+                                             symbol, pts, dtype, device):
                 if path == "naive autograd" and not naive:
                     continue
                 add(path, device, "f", fv, exact_f)

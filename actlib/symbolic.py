@@ -28,6 +28,7 @@ def prove_equal(a, b, x=None) -> bool:
     for attempt in (lambda e: e,
                     sp.simplify,
                     lambda e: sp.simplify(e.rewrite(sp.exp)),
+                    lambda e: sp.simplify(e.rewrite(sp.erf)),
                     lambda e: sp.simplify(sp.piecewise_fold(e).rewrite(sp.exp)),
                     lambda e: sp.simplify(sp.expand(sp.powsimp(e.rewrite(sp.exp)))),
                     lambda e: sp.simplify(sp.piecewise_fold(e.rewrite(sp.Piecewise)))):
@@ -303,7 +304,9 @@ def _numeric_zeros(g, x, region, span=60.0, n=2401):
         signed = [(t, v) for t, v in zip(ts, vals) if v != 0]  # a 0 says nothing (underflow)
         for (a, fa), (b, fb) in zip(signed, signed[1:]):
             if fa * fb < 0:
-                roots.append(sp.Float(mpmath.findroot(f, (a, b), solver="anderson"), 20))
+                r = sp.Float(mpmath.findroot(f, (a, b), solver="anderson"), 20)
+                snap = sp.nsimplify(r, [sp.pi], tolerance=1e-12)  # an exact root, if it is one
+                roots.append(snap if sp.simplify(g.subs(x, snap)) == 0 else r)
     return roots
 
 
@@ -412,11 +415,13 @@ def derive(expr, x) -> Derived:
                                 sp.Float(sp.N(expr.subs(x, p), 20), 20), kind))
     try:
         rng = piecewise_range(expr, x)
-        if not isinstance(rng, (sp.Interval, sp.FiniteSet, sp.Union)) and rng != sp.S.Reals:
+        if (not isinstance(rng, (sp.Interval, sp.FiniteSet, sp.Union)) and rng != sp.S.Reals) \
+                or rng is sp.S.EmptySet:
             raise NotImplementedError
+        sup, inf = rng.sup, rng.inf
     except (NotImplementedError, ValueError, TypeError):
         rng = _range_from_values(expr, x, props, bps, extrema)
-    sup, inf = rng.sup, rng.inf
+        sup, inf = rng.sup, rng.inf
     return Derived(breakpoints=bps, limits=(props["f(-oo)"], props["f(+oo)"]), f0=props["f(0)"],
                    df0=(props["f'(0-)"], props["f'(0+)"]), range=rng,
                    bounded_above=bool(sup.is_finite), bounded_below=bool(inf.is_finite),
