@@ -30,19 +30,6 @@ def _scalar(value, x):
     return torch.full((), value, dtype=x.dtype, device=x.device)
 
 
-def _no_neg_inf(x) -> bool:
-    """torch: no -inf and no NaN in x (one reduction; NaN makes the minimum NaN)."""
-    return x.numel() == 0 or bool(x.amin() > -math.inf)
-
-
-def _finite_all(x) -> bool:
-    """torch: every element finite (one reduction)."""
-    if x.numel() == 0:
-        return True
-    lo, hi = _torch().aminmax(x)
-    return bool(lo > -math.inf) and bool(hi < math.inf)
-
-
 def _torch():
     import torch
     return torch
@@ -118,8 +105,8 @@ def gelu(x, xp, approximate="none"):
 def _gelu_torch(out, x):
     """torch: GELU into ``out``; x clamped at -40, where erfc(-x/sqrt 2) = 0 already."""
     torch = _torch()
-    xc = torch.clamp_min(x, -40.0)
-    return torch.mul(torch.mul(xc, -_INV_SQRT2).erfc_().mul_(xc), 0.5, out=out)
+    xc = torch.clamp_min(x, -40.0)      # 0.5 erfc first: 2 x would overflow at x = FLT_MAX
+    return torch.mul(torch.mul(xc, -_INV_SQRT2).erfc_().mul_(0.5), xc, out=out)
 
 
 def _gelu_grad(x, xp, approximate="none"):
@@ -176,21 +163,16 @@ def gelu_tanh(x, xp):
     :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)`, :math:`2u = x(A + Bx^2)`.
     """
     if xp.is_torch:
-        x = _dense(x)
-        if _finite_all(x):
-            return chunked_map(_gelu_tanh_finite, x)
-        e, h = _gt_gates(x, xp)
-        return e.mul_(h).mul_(x.clamp_min(-_GT_CLIP))
+        return chunked_map(_gelu_tanh_block, _dense(x))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     return xp.maximum(x, -_GT_CLIP) * _sigmoid(xc * (_GT_A + _GT_B * (xc * xc)), xp)
 
 
-def _gelu_tanh_finite(out, x):
-    r"""torch, finite x: :math:`x\,\sigma(2u)` into ``out`` with :math:`e = e^{\min(2u, 80)}`,
-    :math:`\sigma(2u) = e/(1 + e)`, in place (:math:`x^3` may overflow to :math:`\pm\infty`: fine)."""
-    torch = _torch()
-    e = torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x).clamp_max_(80.0).exp_()
-    return torch.mul(e.mul_(torch.add(e, 1.0).reciprocal_()), x, out=out)
+def _gelu_tanh_block(out, x):
+    r"""torch: :math:`x\,\sigma(2u)` into ``out``, with the gates of :func:`_gt_gates` (the cubic
+    on x clipped to :math:`\pm 30`, so infinities give their limits)."""
+    e, h = _gt_gates(x, torch_ops())
+    return _torch().mul(e.mul_(h), x.clamp_min(-_GT_CLIP), out=out)
 
 
 def _gt_gates(x, xp):
@@ -203,17 +185,12 @@ def _gt_gates(x, xp):
 
 
 def _gelu_tanh_grad(x, xp):
-    if xp.is_torch:
-        torch, x = xp.torch, _dense(x)
-        v = torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x)
-        if _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):   # fused sigmoid exact
-            s = torch.sigmoid(v)
-            d = torch.addcmul(_scalar(_GT_A, x), x, x, value=3 * _GT_B).mul_(v.neg_().sigmoid_())
-            return torch.addcmul(_scalar(1.0, x), d, x, out=d).mul_(s)
-        e, h = _gt_gates(x, xp)       # sigma(2u) = e h, sigma(-2u) = h
+    if xp.is_torch:   # out of place (double backward differentiates it): sigma(2u) = e h
         xc = x.clamp(-_GT_CLIP, _GT_CLIP)
-        d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B).mul_(h)
-        return torch.addcmul(_scalar(1.0, x), d, xc, out=d).mul_(e.mul_(h))
+        x2 = xc * xc
+        e = xp.exp(xp.minimum(xc * (_GT_A + _GT_B * x2), 80.0))
+        h = 1.0 / (e + 1.0)
+        return (e * h) * (1.0 + xc * h * (_GT_A + (3 * _GT_B) * x2))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     x2 = xc * xc
     v = xc * (_GT_A + _GT_B * x2)
@@ -256,13 +233,11 @@ def _xsig(x, xp, k):
     :math:`\\operatorname{silu}(kx)/k`, NumPy :math:`x/(1 + e^{-kx})` in place. Elsewhere the
     subnormal-keeping :func:`_sigmoid`.
     """
+    if _number(k) is not None and k != 0 and xp.is_torch:
+        return chunked_map(lambda out, x: _xsig_block(out, x, k), _dense(x))
     if _number(k) is not None and k != 0:
-        x = _dense(x) if xp.is_torch else x
         t = x if k == 1 else x * k
         if _within(t, xp, _exp_lo(t, xp), float(xp.finfo(t).max)):
-            if xp.is_torch:
-                y = xp.torch.nn.functional.silu(t, inplace=t is not x)
-                return y if k == 1 else y.div_(k)
             e = np.multiply(x, -k, out=np.empty_like(x))
             np.exp(e, out=e)
             e += 1
@@ -271,15 +246,19 @@ def _xsig(x, xp, k):
     return xl * _sigmoid(xl if k == 1 else xl * k, xp)
 
 
-def _xsig_grad(v, xp):
-    """d/dt of :math:`t\\,\\sigma(t)` at :math:`v`: :math:`\\sigma(v)(1 + v\\,\\sigma(-v))`, v clipped.
+def _xsig_block(out, x, k):
+    r"""torch: :math:`x\,\sigma(kx)` into ``out`` as :math:`x\,e^{\log\sigma(kx)}`: the fused
+    log-sigmoid keeps the gate's digits (subnormal ones included) where :math:`e^{-kx}` overflows,
+    with no data-dependent branch; x is clamped at the most negative finite number, so
+    :math:`-\infty` gives 0."""
+    torch = _torch()
+    s = torch.nn.functional.logsigmoid(x if k == 1 else x * k).exp_()
+    return torch.mul(s, x.clamp_min(-float(torch.finfo(x.dtype).max)), out=out)
 
-    torch, where :math:`e^{-v}` is finite: five passes with the fused sigmoid (``silu_backward``
-    computes :math:`1 - \\sigma(v)`, which cancels: :math:`v/2` ULP)."""
-    if xp.is_torch and _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):
-        v = _dense(v)
-        d = xp.torch.neg(v).sigmoid_().mul_(v).add_(1.0)    # 1 + v sigma(-v)
-        return d.mul_(xp.torch.sigmoid(v))
+
+def _xsig_grad(v, xp):
+    r"""d/dt of :math:`t\,\sigma(t)` at :math:`v`: :math:`\sigma(v)(1 + v\,\sigma(-v))`, v clipped
+    (out of place: double backward differentiates it)."""
     v = xp.clip(v, -_GATE_CAP, _GATE_CAP)
     return _sigmoid(v, xp) * (1 + v * _sigmoid(-v, xp))
 
@@ -294,22 +273,21 @@ def silu(x, xp):
 
 
 def _silu_vjp_block(out, x, g):
-    r"""torch: g * SiLU'(x) into ``out`` as :math:`r(1 + x\,e\,r)`, :math:`e = e^{-x}` (finite),
-    :math:`r = \sigma(x) = 1/(1 + e)`, :math:`e\,r = \sigma(-x)`."""
+    r"""torch: g * SiLU'(x) into ``out`` as :math:`s(1 + x\,\sigma(-x))` with
+    :math:`s = \sigma(x) = e^{\log\sigma(x)}` (keeps its digits where :math:`e^{-x}` overflows)
+    and the fused sigmoid for :math:`\sigma(-x)` (where it flushes, :math:`x\,\sigma(-x)` is
+    negligible against 1); x is clipped to the finite range."""
     torch = _torch()
-    e = torch.neg(x).exp_()
-    r = torch.add(e, 1.0).reciprocal_()
-    d = torch.addcmul(_scalar(1.0, x), x, e.mul_(r), out=e).mul_(r)
+    big = float(torch.finfo(x.dtype).max)
+    xc = x.clamp(-big, big)
+    s = torch.nn.functional.logsigmoid(xc).exp_()
+    d = torch.neg(xc).sigmoid_().mul_(xc).add_(1.0).mul_(s)
     return torch.mul(d, g, out=out)
 
 
 def _silu_vjp(g, x):
-    """torch: g * SiLU'(x), on cache-sized blocks where e^{-x} is finite, else :func:`_xsig_grad`."""
-    xp = torch_ops()
-    x = _dense(x)
-    if _within(x, xp, _exp_lo(x, xp), float(xp.finfo(x).max)):
-        return chunked_map(_silu_vjp_block, x, g)
-    return _xsig_grad(x, xp).mul_(g)
+    """torch: g * SiLU'(x), on cache-sized blocks."""
+    return chunked_map(_silu_vjp_block, _dense(x), _dense(g))
 
 
 define("silu", forward=silu, derivative=lambda x, xp: _xsig_grad(x, xp), torch_builtin="silu",
@@ -387,9 +365,6 @@ def hardswish(x, xp):
     CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
     :math:`f'` at :math:`-3/2`.
     """
-    if xp.is_torch:   # fused; x clamped (when it holds -inf) so that -inf gives 0, not -inf * 0
-        x = _dense(x)
-        return xp.torch.nn.functional.hardswish(x if _no_neg_inf(x) else x.clamp_min(-4.0))
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
 
 

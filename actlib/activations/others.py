@@ -158,16 +158,18 @@ define("lisht", forward=lisht, derivative=_lisht_grad, naive=lambda x: x * np.ta
 
 # TanhSoft family --------------------------------------------------------------------------------
 def _log_of(delta, x, xp):
-    """ln(delta) as an array like x (-inf for delta = 0)."""
+    """ln(delta): a Python float for a number (-inf for delta = 0), else an array like x."""
+    if isinstance(delta, (int, float)):
+        return math.log(delta) if delta > 0 else -math.inf
     return xp.log(xp.asarray_like(delta, x))
 
 
 def _log_delta_exp(x, ld, xp):
     """ln(delta + e^x) with ld = ln(delta): x itself for delta = 0 (no pass at all), else
     ld + softplus(x - ld) (logaddexp's formula; NumPy's logaddexp is several times slower)."""
-    if not bool(xp.isfinite(ld).all()):     # ld = -inf: delta = 0
-        return x
-    return ld + _softplus(x - ld, xp)
+    if isinstance(ld, float):               # a Python delta: decided on the host, for free
+        return x if ld == -math.inf else ld + _softplus(x - ld, xp)
+    return xp.logaddexp(x, ld)
 
 
 def _tanhsoft_u(x, xp, alpha, beta, gamma):
@@ -410,7 +412,7 @@ def pau(x, xp, a=PAU_A, b=PAU_B):
     (returned with a trailing coefficient axis).
     """
     m, n = a.shape[0] - 1, b.shape[0]
-    if m and n and _within(x, xp, *_pau_range(x, xp, a, b)):
+    if m and n and not xp.is_torch and _within(x, xp, *_pau_range(x, xp, a, b)):
         return _pau_plain(x, xp, a, b, m, n)
     s, _, m, n, P, _, Q, _ = _pau_scaled(x, xp, a, b)
     return _power(s, m - n) * (P / Q)

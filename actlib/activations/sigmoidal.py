@@ -59,13 +59,15 @@ def _aten():
 
 
 def _keep_nan(r, x):
-    """``r`` with NaN where x is NaN, in place: the fused mask kernels (hardtanh_backward,
+    """``r`` with NaN where x is NaN: the fused mask kernels (hardtanh_backward,
     threshold_backward, ...) pass g through at NaN, as their tests ``x <= t`` are false.
-    The fix-up (a full-size temporary) runs only when ``x.sum()`` is NaN, which every NaN
-    in x makes it (an inf - inf sum merely takes the fix-up needlessly): one cheap reduction."""
-    if r.numel() and bool(x.sum().isnan()):
-        r.add_(x.clamp(0.0, 0.0))
-    return r
+    One pass, no host synchronisation: ``clamp(x, r, r)`` is r where x is a number (infinities
+    included) and NaN where x is NaN (in place on a plain eager r, which the caller created)."""
+    import torch
+    from .._ops import eager
+    if eager(r) and eager(x) and r.shape == x.shape and not r.requires_grad:
+        return torch.clamp(x, r, r, out=r)
+    return torch.clamp(x, r, r)
 
 
 def _hardtanh_vjp(g, x, min_val=-1.0, max_val=1.0):
