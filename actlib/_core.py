@@ -12,6 +12,7 @@ device.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 import sys
 from dataclasses import dataclass, field
@@ -336,8 +337,9 @@ def _broadcast_cotangent(spec: Spec, g: np.ndarray, shape) -> np.ndarray:
 
 def channel_shape(param, x_ndim: int):
     """Shape that broadcasts a 1-D per-channel parameter along dim 1 (dim 0 for 1-D input)."""
-    shape = tuple(np.shape(param))  # np.size() would call a tensor's size method
-    n = int(np.prod(shape))
+    # param.shape, not np.shape/np.prod, which torch.compile traces as a tensor -> NumPy sync
+    shape = tuple(param.shape) if hasattr(param, "shape") else tuple(np.shape(param))
+    n = math.prod(shape)
     if len(shape) == 0 or n == 1 or x_ndim == 0:
         return None
     if x_ndim == 1:

@@ -8,7 +8,6 @@ differ (e.g. random sampling).
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -227,10 +226,16 @@ class TorchOps:
 NP = NumpyOps()
 
 
-@functools.cache
+_TORCH_OPS: TorchOps | None = None
+
+
 def torch_ops() -> TorchOps:
-    """The torch namespace, created on first use so ``import actlib`` does not import torch."""
-    return TorchOps()
+    """The torch namespace, created on first use so ``import actlib`` does not import torch
+    (a plain global, not ``functools.cache``, which torch.compile warns about)."""
+    global _TORCH_OPS
+    if _TORCH_OPS is None:
+        _TORCH_OPS = TorchOps()
+    return _TORCH_OPS
 
 
 _CHUNK = 1 << 16   # elements per block of chunked_map: a few temporaries stay in L2 cache

@@ -99,10 +99,9 @@ def _cast(t, dtype):
     return t if t is None or t.dtype == dtype else t.to(dtype)
 
 
-class _Elementwise(torch.autograd.Function):
-    """f(x; params) with df/dx and df/dparams from the analytic formulas."""
-
-    generate_vmap_rule = True
+class _ElementwiseCore(torch.autograd.Function):
+    """f(x; params) with df/dx and df/dparams from the analytic formulas (what torch.compile
+    traces: Dynamo does not trace a Function with a custom ``jvp`` or ``vmap``)."""
 
     @staticmethod
     def forward(x, call, *tensors):
@@ -149,6 +148,32 @@ class _Elementwise(torch.autograd.Function):
                 d = (gc * part).sum()
             dparams.append(d.reshape(t.shape).to(t.dtype))
         return (dx, None, *dparams, *([None] * (len(tensors) - len(names))))
+
+class _Elementwise(_ElementwiseCore):
+    """:class:`_ElementwiseCore` with forward-mode AD (``jvp``) and a ``vmap`` rule, for eager
+    evaluation and the ``torch.func`` transforms."""
+
+    @staticmethod
+    def vmap(info, in_dims, x, call, *tensors):
+        """Elementwise: a vmapped dimension is one more dimension of the tensor, so the
+        formulas run once on the physical tensor (with their fast paths).  The batch dimension
+        goes last (first for 1-D examples), which keeps a per-channel parameter on dim 1 (dim 0
+        for 1-D input); batched parameters are evaluated example by example."""
+        x_dim, _, *t_dims = in_dims
+        batched = [(t, d) for t, d in zip(tensors, t_dims) if d is not None]
+        size = info.batch_size
+        if x_dim is None or any(t.dim() != x.dim() for t, _ in batched):
+            xs = [x.select(x_dim, i) if x_dim is not None else x for i in range(size)]
+            ys = [_Elementwise.apply(xs[i], call, *[t.select(d, i) if d is not None else t
+                                                     for t, d in zip(tensors, t_dims)])
+                  for i in range(size)]
+            return torch.stack(ys), 0
+        to = 0 if x.dim() == 2 else -1
+        xb = x.movedim(x_dim, to)
+        ts = [t.movedim(d, to) if d is not None else t for t, d in zip(tensors, t_dims)]
+        y = _Elementwise.apply(xb, call, *ts)
+        return y, to % y.dim()
+
 
     @staticmethod
     def jvp(ctx, x_t, _call_t, *tensor_ts):
@@ -198,11 +223,9 @@ def _times_derivative(spec: Spec, gc: torch.Tensor, xc: torch.Tensor, kw: dict) 
     return gc * d
 
 
-class _VectorValued(torch.autograd.Function):
-    """A vector-valued activation whose backward is its analytic vjp and whose forward-mode
-    derivative is its analytic jvp."""
-
-    generate_vmap_rule = True
+class _VectorValuedCore(torch.autograd.Function):
+    """A vector-valued activation whose backward is its analytic vjp (what torch.compile
+    traces)."""
 
     @staticmethod
     def forward(x, call):
@@ -226,14 +249,20 @@ class _VectorValued(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
-        xc, yc, cd = _VectorValued._saved(ctx)
+        xc, yc, cd = _VectorValuedCore._saved(ctx)
         spec = ctx.call.spec
         dx = spec.vjp(xc, yc, _cast(g, cd), torch_ops(), **ctx.call.fixed)
         return _cast(dx, ctx.x_dtype), None
 
+class _VectorValued(_VectorValuedCore):
+    """:class:`_VectorValuedCore` with its analytic jvp (forward-mode AD) and a vmap rule
+    generated from its (pure torch) formulas."""
+
+    generate_vmap_rule = True
+
     @staticmethod
     def jvp(ctx, x_t, _call_t):
-        xc, yc, cd = _VectorValued._saved(ctx)
+        xc, yc, cd = _VectorValuedCore._saved(ctx)
         spec = ctx.call.spec
         out = spec.jvp(xc, yc, _cast(x_t, cd), torch_ops(), **ctx.call.fixed)
         return _cast(out, ctx.x_dtype)
@@ -256,9 +285,11 @@ def apply(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
     x = _check_input(x)
     if spec.elementwise:
         call, tensors = _prepare(spec, params, x)
-        return _Elementwise.apply(x, call, *tensors)
+        fn = _ElementwiseCore if torch.compiler.is_compiling() else _Elementwise
+        return fn.apply(x, call, *tensors)
     spec.check_input(x, params)
-    return _VectorValued.apply(x, _Call(spec, params))
+    fn = _VectorValuedCore if torch.compiler.is_compiling() else _VectorValued
+    return fn.apply(x, _Call(spec, params))
 
 
 def _derivative_wide(spec: Spec, params: dict, x: torch.Tensor, g=None) -> torch.Tensor:

@@ -24,6 +24,12 @@ def _number(v):
     return float(v) if isinstance(v, numbers.Real) else None
 
 
+def _rounded(v, x) -> float:
+    """A Python number rounded to x's dtype (float32 or float64): a parameter that is not 0
+    but rounds to 0 there (``swish(beta=1e-300)`` on float32) acts as 0."""
+    return float(np.asarray(v, dtype=np.float32 if str(x.dtype).endswith("float32") else np.float64))
+
+
 def _negexp(x, xp):
     r""":math:`e^{\min(x,0)}`: the masked exponential, which never overflows in the unused branch."""
     return xp.exp(xp.minimum(x, 0))
@@ -249,7 +255,7 @@ def squareplus(x, xp, b=4.0):
     :math:`d = g/r = f'(-|x|)` and :math:`1 - d` for :math:`x \ge 0`. For :math:`b = 0` (ReLU)
     :math:`f'(0) = 1/2`, the limit of :math:`f'(0)` as :math:`b \to 0`.
     """
-    if _number(b) == 0:
+    if _number(b) is not None and _rounded(b, x) == 0:   # b = 0, or b rounds to 0: ReLU
         return xp.maximum(x, 0)
     g, _ = _squareplus_parts(x, xp, b)
     if xp.is_torch or x.ndim == 0:
@@ -274,7 +280,7 @@ def _squareplus_parts(x, xp, b):
 
 
 def _squareplus_grad(x, xp, b=4.0):
-    if _number(b) == 0:
+    if _number(b) is not None and _rounded(b, x) == 0:
         return 0.5 + 0.5 * xp.sign(x)
     g, r = _squareplus_parts(x, xp, b)
     d = g / r

@@ -14,7 +14,8 @@ from scipy import special as _sp
 from .._core import Param, define
 from .._ops import chunked_map, torch_ops
 from .sigmoidal import _aten, _keep_nan
-from .exponential import _dense, _exp_lo, _finite, _nan_kept, _number, _sigmoid, _within
+from .exponential import (_dense, _exp_lo, _finite, _nan_kept, _number, _rounded, _sigmoid,
+                          _within)
 # _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
 
 _INV_SQRT2 = math.sqrt(0.5)
@@ -330,7 +331,7 @@ def swish(x, xp, beta=1.0):
     :math:`\partial_\beta f = x^2\sigma(t)\sigma(-t)`, :math:`t = \beta x`. Where the gate
     :math:`\sigma(t)` is exactly 0 the result is 0, also at :math:`x = \pm\infty`.
     """
-    if _number(beta) is not None and beta != 0:
+    if _number(beta) is not None and _rounded(beta, x) != 0:
         return _xsig(x, xp, _number(beta))
     s = _sigmoid(_swish_arg(x, xp, beta), xp)
     return xp.where(s == 0, s, x * s)

@@ -63,13 +63,23 @@ def isru(x, xp, alpha=1.0):
     :math:`\pm 1/\sqrt\alpha`; so :math:`\alpha x^2` never overflows and
     :math:`f(\pm\infty) = \pm 1/\sqrt\alpha` exactly.
     """
-    big = 4 * (alpha * xp.finfo(x).eps) ** -0.5
-    x = xp.clip(x, -big, big)
-    return x / xp.sqrt(1 + alpha * (x * x))
+    big = 4 / (math.sqrt(alpha) * math.sqrt(float(xp.finfo(x).eps)))
+    if big < float(xp.finfo(x).max):    # else alpha rounds to 0 against every finite x^2
+        x = xp.clip(x, -big, big)
+    return x / xp.sqrt(1 + _alpha_x2(x, xp, alpha))
+
+
+def _alpha_x2(x, xp, alpha):
+    r""":math:`\alpha x^2`; for a tiny :math:`\alpha` (below 1e-30, where :math:`x^2` could
+    overflow before :math:`\alpha` brings it back) as :math:`(\sqrt\alpha\,x)^2` on finite x."""
+    if alpha >= 1e-30:
+        return alpha * (x * x)
+    u = math.sqrt(alpha) * _finite_x(x, xp)
+    return u * u
 
 
 def _isru_grad(x, xp, alpha=1.0):
-    q = 1 + alpha * (x * x)         # overflow to inf gives the exact limit 0
+    q = 1 + _alpha_x2(x, xp, alpha)     # overflow to inf gives the exact limit 0
     return 1 / (q * xp.sqrt(q))
 
 
