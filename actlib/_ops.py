@@ -248,9 +248,9 @@ def eager(x) -> bool:
     wrappers), and for meta, fake or non-CPU tensors: there the formulas run once on the whole
     tensor with out-of-place ops that every tracer and transform understands."""
     import torch
-    return (x.device.type == "cpu" and type(x) is torch.Tensor
-            and not torch.compiler.is_compiling()
-            and not torch._C._functorch.is_functorch_wrapped_tensor(x))
+    # is_compiling() first: Dynamo folds it to True and never sees the functorch query
+    return (not torch.compiler.is_compiling() and type(x) is torch.Tensor
+            and not torch._C._functorch.is_functorch_wrapped_tensor(x) and x.device.type == "cpu")
 
 
 def chunked_map(fn, x, *others):

@@ -212,7 +212,7 @@ def _times_derivative(spec: Spec, gc: torch.Tensor, xc: torch.Tensor, kw: dict) 
     derivative is a fresh full-size tensor.  Otherwise (a double backward is being recorded, a
     ``torch.func`` transform, ``torch.compile``, meta tensors): ``g * derivative(x)`` from
     differentiable out-of-place ops, which every transform and tracer understands."""
-    fast = not torch.is_grad_enabled() and eager(xc) and eager(gc) and gc.shape == xc.shape
+    fast = not torch.is_grad_enabled() and gc.shape == xc.shape and eager(xc) and eager(gc)
     if fast and spec.torch_backward is not None:
         return spec.torch_backward(gc, xc, **kw)
     d = spec.derivative(xc, torch_ops(), **kw)
@@ -280,16 +280,29 @@ def _prepare(spec: Spec, params: dict, x: torch.Tensor):
     return _Call(spec, fixed, names, tuple(extra)), [*tensors, *extra.values()]
 
 
+
+
+def _apply(fn, core, *args):
+    """``fn.apply(*args)``; under torch.compile the ``core`` Function (Dynamo does not trace a
+    custom jvp/vmap).  In plain eager mode this calls autograd's C++ ``apply`` directly:
+    ``Function.apply`` binds the arguments with ``inspect.signature`` on every call when
+    ``setup_context`` is defined (tens of microseconds, for defaults ``forward`` does not
+    have), which dominated a call on 1e5 elements."""
+    if torch.compiler.is_compiling():
+        return core.apply(*args)
+    if torch._C._are_functorch_transforms_active():
+        return fn.apply(*args)
+    return super(torch.autograd.Function, fn).apply(*args)
+
+
 def apply(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
     """Forward on the torch backend, differentiable through the analytic backward."""
     x = _check_input(x)
     if spec.elementwise:
         call, tensors = _prepare(spec, params, x)
-        fn = _ElementwiseCore if torch.compiler.is_compiling() else _Elementwise
-        return fn.apply(x, call, *tensors)
+        return _apply(_Elementwise, _ElementwiseCore, x, call, *tensors)
     spec.check_input(x, params)
-    fn = _VectorValuedCore if torch.compiler.is_compiling() else _VectorValued
-    return fn.apply(x, _Call(spec, params))
+    return _apply(_VectorValued, _VectorValuedCore, x, _Call(spec, params))
 
 
 def _derivative_wide(spec: Spec, params: dict, x: torch.Tensor, g=None) -> torch.Tensor:

@@ -13,9 +13,8 @@ from scipy import special as _sp
 
 from .._core import Param, define
 from .._ops import chunked_map, torch_ops
-from .sigmoidal import _aten, _keep_nan
-from .exponential import (_dense, _exp_lo, _finite, _nan_kept, _number, _rounded, _sigmoid,
-                          _within)
+from ._shared import (_aten, _dense, _exp_lo, _keep_nan, _number, _real, _rounded, _sigmoid,
+                      _torch, _torch_reference, _within)
 # _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
 
 _INV_SQRT2 = math.sqrt(0.5)
@@ -31,22 +30,8 @@ def _scalar(value, x):
     return torch.full((), value, dtype=x.dtype, device=x.device)
 
 
-def _torch():
-    import torch
-    return torch
-
-
 def _big(x, xp):
     return xp.finfo(x).max
-
-
-def _torch_fn(name, doc, **fixed):
-    """A lazily-importing ``torch.nn.functional`` call with fixed keywords, for ``torch_builtin``."""
-    def call(x, **params):
-        import torch.nn.functional as F
-        return getattr(F, name)(x, **fixed, **params)
-    call.__doc__ = doc
-    return call
 
 
 # -- GELU ------------------------------------------------------------------------------------
@@ -216,8 +201,9 @@ def _gelu_tanh_vjp(g, x):
 
 define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad, torch_backward=_gelu_tanh_vjp,
        aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate"),
-       torch_builtin=_torch_fn("gelu", 'torch.nn.functional.gelu(x, approximate="tanh")',
-                               approximate="tanh"),
+       torch_builtin=_torch_reference("nn.functional.gelu",
+                                        'torch.nn.functional.gelu(x, approximate="tanh")',
+                                        approximate="tanh"),
        naive=lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
        formula=(r"f(x) = \frac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,"
                 r"(x + 0.044715\,x^3)\right)\right)"),
@@ -349,7 +335,7 @@ def _swish_param_grads(x, xp, beta=1.0):
 
 
 define("swish", forward=swish, derivative=_swish_grad, param_grads=_swish_param_grads,
-       params=(Param("beta", 1.0, "a finite real number", _finite, learnable=True),),
+       params=(Param("beta", 1.0, "a finite real number", _real, learnable=True),),
        naive=lambda x, beta=1.0: x / (1 + np.exp(-beta * x)),
        formula=r"f(x) = x\,\sigma(\beta x)",
        range=r"[\approx -0.278465/\beta, \infty) \ (\beta > 0)", bounded=(False, True),
@@ -372,7 +358,7 @@ def hardswish(x, xp):
 def _hardswish_grad(x, xp):
     if xp.is_torch:   # fused (aten.where is slow), same convention at the kinks
         x = _dense(x)
-        return _nan_kept(_aten().hardswish_backward(xp.ones_like(x), x), x)
+        return _keep_nan(_aten().hardswish_backward(xp.ones_like(x), x), x)
     return xp.where(x <= -3, 0.0, xp.where(x >= 3, 1.0, (2 * x + 3) / 6))
 
 
@@ -501,8 +487,8 @@ def _star_relu_param_grads(x, xp, s=_STAR_S, b=_STAR_B):
 
 define("star_relu", forward=star_relu, derivative=_star_relu_grad,
        param_grads=_star_relu_param_grads,
-       params=(Param("s", _STAR_S, "a finite real number", _finite, learnable=True),
-               Param("b", _STAR_B, "a finite real number", _finite, learnable=True)),
+       params=(Param("s", _STAR_S, "a finite real number", _real, learnable=True),
+               Param("b", _STAR_B, "a finite real number", _real, learnable=True)),
        naive=lambda x, s=_STAR_S, b=_STAR_B: s * np.maximum(x, 0) ** 2 + b,
        formula=r"f(x) = s\,\operatorname{relu}(x)^2 + b",
        range="[b, inf)", bounded=(False, True), monotonic="non-decreasing (s > 0)",

@@ -8,19 +8,18 @@ import numpy as np
 from scipy import special
 
 from .._core import Param, define
-from .exponential import _finite, _within
-from .shrinkage import _step
+from ._shared import _real, _within
 
 _2_SQRTPI = 2 / math.sqrt(math.pi)
 
 
 def _real_param(name, default, doc="", learnable=False):
-    return Param(name, default, valid="a finite number", check=_finite, doc=doc,
+    return Param(name, default, valid="a finite number", check=_real, doc=doc,
                  learnable=learnable)
 
 
 def _positive_param(name, default, doc=""):
-    return Param(name, default, valid="finite and > 0", check=lambda v: _finite(v) and v > 0,
+    return Param(name, default, valid="finite and > 0", check=lambda v: _real(v) and v > 0,
                  doc=doc)
 
 
@@ -216,7 +215,7 @@ def _tanhsoft_grad(x, xp, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0):
 define("tanhsoft", forward=tanhsoft, derivative=_tanhsoft_grad,
        params=(_real_param("alpha", 0.0), _real_param("beta", 0.6), _real_param("gamma", 1.0),
                Param("delta", 0.0, valid="finite and >= 0",
-                     check=lambda v: _finite(v) and v >= 0)),
+                     check=lambda v: _real(v) and v >= 0)),
        naive=lambda x, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0: (
            np.tanh(alpha * x + beta * np.exp(gamma * x)) * np.log(delta + np.exp(x))),
        formula=r"f(x) = \tanh(\alpha x + \beta e^{\gamma x})\,\ln(\delta + e^{x})",
@@ -514,7 +513,7 @@ def sparse_sigmoid(x, xp):
 
 
 def _sparse_sigmoid_grad(x, xp):
-    return 0.5 * _step(1 - xp.abs(x), xp)
+    return 0.5 * xp.step(1 - xp.abs(x))
 
 
 define("sparse_sigmoid", forward=sparse_sigmoid, derivative=_sparse_sigmoid_grad,
