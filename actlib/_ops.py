@@ -253,7 +253,7 @@ def eager(x) -> bool:
             and not torch._C._functorch.is_functorch_wrapped_tensor(x) and x.device.type == "cpu")
 
 
-def chunked_map(fn, x, *others):
+def chunked_map(fn, x, *others, pure=None):
     r"""torch, private: ``fn(out, x, *others)`` applied block by block over contiguous flat chunks.
 
     ``fn`` computes an elementwise result from same-shaped tensors into ``out`` (its last op
@@ -263,11 +263,16 @@ def chunked_map(fn, x, *others):
     double backward), the tensor is small, it is not a plain eager CPU tensor (:func:`eager`:
     a GPU gains nothing from host-side blocking, and tracers and ``torch.func`` transforms need
     one op per pass), ``fn`` runs once on the whole tensors with ``out=None`` and its result is
-    returned. All inputs must have x's shape.
+    returned; where that is not plain eager evaluation, or autograd records, ``pure(x, *others)``
+    (the same formula with out-of-place ops, which tracers, transforms and autograd can follow)
+    is used when given. All inputs must have x's shape.
     """
     import torch
-    if (x.numel() <= _CHUNK or not eager(x) or not all(eager(t) for t in others)
-            or (torch.is_grad_enabled() and any(t.requires_grad for t in (x, *others)))):
+    plain = eager(x) and all(eager(t) for t in others) and not (
+        torch.is_grad_enabled() and any(t.requires_grad for t in (x, *others)))
+    if not plain and pure is not None:
+        return pure(x, *others)
+    if x.numel() <= _CHUNK or not plain:
         return fn(None, x, *others)
     x = x.contiguous()
     others = [t.contiguous() for t in others]

@@ -83,9 +83,15 @@ def gelu(x, xp, approximate="none"):
     if approximate == "tanh":
         return gelu_tanh(x, xp)
     if xp.is_torch:                            # the same formula, in place, in cache-sized blocks
-        return chunked_map(_gelu_torch, x)
+        return chunked_map(_gelu_torch, x, pure=_gelu_pure)
     y = xp.maximum(x, -40.0) * (0.5 * xp.erfc(x * -_INV_SQRT2))
     return _tail_patched(x, y, xp, grad=False)
+
+
+def _gelu_pure(x):
+    """torch, out of place: GELU as 0.5 erfc(-x/sqrt 2) times x clamped at -40."""
+    xc = _torch().clamp_min(x, -40.0)
+    return (0.5 * _torch().special.erfc(xc * -_INV_SQRT2)) * xc
 
 
 def _gelu_torch(out, x):
@@ -149,9 +155,17 @@ def gelu_tanh(x, xp):
     :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)`, :math:`2u = x(A + Bx^2)`.
     """
     if xp.is_torch:
-        return chunked_map(_gelu_tanh_block, _dense(x))
+        return chunked_map(_gelu_tanh_block, _dense(x), pure=_gelu_tanh_pure)
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     return xp.maximum(x, -_GT_CLIP) * _sigmoid(xc * (_GT_A + _GT_B * (xc * xc)), xp)
+
+
+def _gelu_tanh_pure(x):
+    """torch, out of place: the formula of :func:`_gelu_tanh_block`."""
+    torch = _torch()
+    xc = x.clamp(-_GT_CLIP, _GT_CLIP)
+    e = torch.exp(torch.clamp_max(xc * (_GT_A + _GT_B * (xc * xc)), 80.0))
+    return (e / (e + 1.0)) * x.clamp_min(-_GT_CLIP)
 
 
 def _gelu_tanh_block(out, x):
@@ -221,7 +235,8 @@ def _xsig(x, xp, k):
     subnormal-keeping :func:`_sigmoid`.
     """
     if _number(k) is not None and k != 0 and xp.is_torch:
-        return chunked_map(lambda out, x: _xsig_block(out, x, k), _dense(x))
+        return chunked_map(lambda out, x: _xsig_block(out, x, k), _dense(x),
+                           pure=lambda x: _xsig_pure(x, k))
     if _number(k) is not None and k != 0:
         t = x if k == 1 else x * k
         if _within(t, xp, _exp_lo(t, xp), float(xp.finfo(t).max)):
@@ -233,14 +248,23 @@ def _xsig(x, xp, k):
     return xl * _sigmoid(xl if k == 1 else xl * k, xp)
 
 
+def _xsig_pure(x, k):
+    """torch, out of place: the formula of :func:`_xsig_block`."""
+    xp = torch_ops()
+    return xp.maximum(x, -_big(x, xp)) * _sigmoid(x if k == 1 else x * k, xp)
+
+
 def _xsig_block(out, x, k):
-    r"""torch: :math:`x\,\sigma(kx)` into ``out`` as :math:`x\,e^{\log\sigma(kx)}`: the fused
-    log-sigmoid keeps the gate's digits (subnormal ones included) where :math:`e^{-kx}` overflows,
-    with no data-dependent branch; x is clamped at the most negative finite number, so
-    :math:`-\infty` gives 0."""
+    r"""torch: :math:`x\,\sigma(kx)` into ``out`` with :math:`\sigma(t) = e^{\min(t,0)}/(1 + e^{-|t|})`
+    (keeps the gate's digits, subnormal ones included, where :math:`e^{-t}` overflows and the
+    fused sigmoid flushes; no data-dependent branch); x is clamped at the most negative finite
+    number, so :math:`-\infty` gives 0.  (``F.logsigmoid`` would do it in one call but is not
+    vectorised on CPU: 50x slower than ``exp``.)"""
     torch = _torch()
-    s = torch.nn.functional.logsigmoid(x if k == 1 else x * k).exp_()
-    return torch.mul(s, x.clamp_min(-float(torch.finfo(x.dtype).max)), out=out)
+    t = x if k == 1 else x * k
+    a = torch.clamp_max(t, 0.0).exp_()
+    e = torch.abs(t).neg_().exp_().add_(1.0)
+    return torch.mul(a.div_(e), x.clamp_min(-float(torch.finfo(x.dtype).max)), out=out)
 
 
 def _xsig_grad(v, xp):
@@ -260,15 +284,17 @@ def silu(x, xp):
 
 
 def _silu_vjp_block(out, x, g):
-    r"""torch: g * SiLU'(x) into ``out`` as :math:`s(1 + x\,\sigma(-x))` with
-    :math:`s = \sigma(x) = e^{\log\sigma(x)}` (keeps its digits where :math:`e^{-x}` overflows)
-    and the fused sigmoid for :math:`\sigma(-x)` (where it flushes, :math:`x\,\sigma(-x)` is
-    negligible against 1); x is clipped to the finite range."""
+    r"""torch: g * SiLU'(x) into ``out`` as :math:`\sigma(x) + x\,\sigma'(x)` with
+    :math:`\sigma(x) = e^{\min(x,0)}/(1 + e)` and :math:`\sigma'(x) = e/(1 + e)^2`,
+    :math:`e = e^{-|x|}`: two exponentials, no cancellation, digits kept where the fused sigmoid
+    flushes; x is clipped to the finite range."""
     torch = _torch()
     big = float(torch.finfo(x.dtype).max)
     xc = x.clamp(-big, big)
-    s = torch.nn.functional.logsigmoid(xc).exp_()
-    d = torch.neg(xc).sigmoid_().mul_(xc).add_(1.0).mul_(s)
+    e = torch.abs(xc).neg_().exp_()                  # e^{-|x|}
+    p = torch.add(e, 1.0)                            # 1 + e
+    d = torch.clamp_max(xc, 0.0).exp_()              # e^{min(x, 0)}: sigma(x) (1 + e)
+    d.addcmul_(xc, e.div_(p)).div_(p)                # sigma(x) + x e / (1 + e)^2
     return torch.mul(d, g, out=out)
 
 
@@ -388,10 +414,18 @@ def mish(x, xp):
     :math:`f(-\infty) = 0`.
     """
     if xp.is_torch:
-        return chunked_map(_mish_block, x)
+        return chunked_map(_mish_block, x, pure=_mish_pure)
     e = xp.exp(xp.minimum(x, 40.0))
     n = e * (e + 2)
     return xp.maximum(x, -_big(x, xp)) * (n / (n + 2))
+
+
+def _mish_pure(x):
+    """torch, out of place: the formula of :func:`_mish_block`."""
+    torch = _torch()
+    e = torch.exp(torch.clamp_max(x, 40.0))
+    n = e * (e + 2.0)
+    return (n / (n + 2.0)) * torch.clamp_min(x, -float(torch.finfo(x.dtype).max))
 
 
 def _mish_block(out, x):
@@ -399,7 +433,7 @@ def _mish_block(out, x):
     torch = _torch()
     e = torch.clamp_max(x, 40.0).exp_()
     n = torch.add(e, 2.0).mul_(e)
-    t = n / n.add(2.0)      # not in place: the composite-autograd benchmark differentiates this
+    t = n.div_(n + 2.0)
     return torch.mul(t, torch.clamp_min(x, -float(torch.finfo(x.dtype).max)), out=out)
 
 
