@@ -91,6 +91,8 @@ class Spec:
     wide: bool = False
     torch_backward: Callable | None = None
     jvp: Callable | None = None
+    torch_forward: Callable | None = None
+    torch_vjp: Callable | None = None
     doc: str = ""
     param_index: dict = field(default_factory=dict)
 
@@ -129,6 +131,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
            naive: Callable | None = None, saves: tuple[str, ...] = ("x",),
            sample: Callable | None = None, wide: bool = False,
            torch_backward: Callable | None = None, jvp: Callable | None = None,
+           torch_forward: Callable | None = None, torch_vjp: Callable | None = None,
            formula: str, range: str,
            bounded: tuple[bool | None, bool | None],
            monotonic: str, smoothness: str, f0: str, df0: str, kink: str = "none",
@@ -156,7 +159,12 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     gives NaN, exact limits).  When present it replaces ``g * derivative`` in
     autograd's backward (unless a double backward is being recorded) and in
     ``act.grad`` (with g = 1) and ``act.vjp`` on tensors, so the three agree bit
-    for bit; ``derivative`` still serves NumPy and double backward.  The
+    for bit; ``derivative`` still serves NumPy and double backward.  Vector-valued
+    activations may give the same kind of eager-only hooks: ``torch_forward(x, **params)``
+    and ``torch_vjp(x, y, g, **params)`` (in-place work on their own temporaries, row blocks,
+    fused aten kernels that are as accurate), used only in plain eager evaluation
+    (:func:`actlib._ops.eager`) with no graph being recorded; ``forward``/``vjp`` serve
+    everything else and must give the same values.  The
     forward function's docstring becomes the activation's documentation.
     """
     if (derivative is None) == (vjp is None):
@@ -176,7 +184,8 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     spec = Spec(name=name, forward=forward, params=tuple(params), info=info,
                 derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
                 torch_builtin=torch_builtin, naive=naive, saves=tuple(saves), sample=sample,
-                wide=wide, torch_backward=torch_backward, jvp=jvp, doc=(forward.__doc__ or "").strip(),
+                wide=wide, torch_backward=torch_backward, jvp=jvp,
+                torch_forward=torch_forward, torch_vjp=torch_vjp, doc=(forward.__doc__ or "").strip(),
                 param_index={p.name: p for p in params})
     _REGISTRY[name] = spec
     for alias in aliases:

@@ -229,8 +229,11 @@ class _VectorValuedCore(torch.autograd.Function):
 
     @staticmethod
     def forward(x, call):
-        xc = _cast(x, _compute_dtype(x.dtype, call.spec))
-        return _cast(call.spec.forward(xc, torch_ops(), **call.fixed), x.dtype)
+        spec = call.spec
+        xc = _cast(x, _compute_dtype(x.dtype, spec))
+        if spec.torch_forward is not None and eager(xc):
+            return _cast(spec.torch_forward(xc, **call.fixed), x.dtype)
+        return _cast(spec.forward(xc, torch_ops(), **call.fixed), x.dtype)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -250,8 +253,13 @@ class _VectorValuedCore(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         xc, yc, cd = _VectorValuedCore._saved(ctx)
-        spec = ctx.call.spec
-        dx = spec.vjp(xc, yc, _cast(g, cd), torch_ops(), **ctx.call.fixed)
+        spec, gc = ctx.call.spec, _cast(g, cd)
+        ref = xc if xc is not None else yc
+        if (spec.torch_vjp is not None and not torch.is_grad_enabled() and eager(ref)
+                and eager(gc)):
+            dx = spec.torch_vjp(xc, yc, gc, **ctx.call.fixed)
+        else:
+            dx = spec.vjp(xc, yc, gc, torch_ops(), **ctx.call.fixed)
         return _cast(dx, ctx.x_dtype), None
 
 class _VectorValued(_VectorValuedCore):
@@ -349,9 +357,18 @@ def vjp(spec: Spec, params: dict, x: torch.Tensor, g) -> torch.Tensor:
     cd = _compute_dtype(x.dtype, spec)
     xc = x.detach().to(cd)
     with torch.no_grad():
-        y = spec.forward(xc, ops, **params)
-        g = _broadcast_cotangent(spec, g.detach().to(cd), y.shape)
-        return spec.vjp(xc, y if "y" in spec.saves else None, g, ops, **params).to(x.dtype)
+        fast = eager(xc) and eager(g)
+        if fast and spec.torch_forward is not None:
+            y = spec.torch_forward(xc, **params)
+        else:
+            y = spec.forward(xc, ops, **params)
+        if "y" in spec.saves:     # the saved output is rounded to x's dtype, as under autograd
+            y = y.to(x.dtype).to(cd)
+        g = _broadcast_cotangent(spec, g.detach().to(cd), y.shape).contiguous()
+        ys = y if "y" in spec.saves else None
+        if fast and spec.torch_vjp is not None:
+            return spec.torch_vjp(xc, ys, g, **params).to(x.dtype)
+        return spec.vjp(xc, ys, g, ops, **params).to(x.dtype)
 
 
 class ActivationModule(torch.nn.Module):

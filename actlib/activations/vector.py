@@ -221,6 +221,8 @@ def _halves(x, dim, name, xp):
     if size % 2:
         raise ValueError(f"{name}: the size of dim {dim} must be even to split it into two "
                          f"halves, got {size}")
+    if xp is None:      # the torch hooks
+        return _torch().chunk(x, 2, dim=dim)
     return xp.split_half(x, dim)
 
 
@@ -363,6 +365,80 @@ def _crelu_vjp(x, y, g, xp, dim=-1):
     return xp.where(x > 0, g1, xp.where(x < 0, -g2, x * 0))
 
 
+# --------------------------------------------------------------------------- torch hooks
+# Eager-only (see ``define``): row blocks keep the forward's temporaries small (peak memory of
+# input + output, as the builtins), torch's fused backward kernels compute the same formulas
+# as the vjps above (softmax: y (g - <g, y>); log_softmax: g - e^y sum g), and GLU works in
+# place on its output.
+_ROW_BLOCK = 1 << 18       # elements per block of rows
+
+
+def _torch():
+    import torch
+    return torch
+
+
+def _regular(x, dim) -> bool:
+    """At least 2-d, non-empty along dim: the fused kernels and row blocks apply."""
+    return x.ndim >= 1 and x.shape[dim] > 0
+
+
+def _row_blocked(fn, name):
+    """torch_forward of a row-wise formula: blocks of rows (dim 0) when dim is not 0."""
+    def forward(x, dim=-1):
+        from .._ops import torch_ops
+        xp = torch_ops()
+        d = dim % x.ndim if x.ndim else 0
+        if x.ndim < 2 or d == 0 or x.numel() <= _ROW_BLOCK or x.shape[d] == 0:
+            return fn(x, xp, dim=dim)
+        out = _torch().empty_like(x)
+        step = max(1, _ROW_BLOCK // (x.numel() // x.shape[0]))
+        for i in range(0, x.shape[0], step):
+            out[i:i + step] = fn(x[i:i + step], xp, dim=dim)
+        return out
+    forward.__name__ = f"_{name}_torch_forward"
+    return forward
+
+
+def _softmax_torch_vjp(x, y, g, dim=-1):
+    if not _regular(y, dim):
+        from .._ops import torch_ops
+        return _softmax_vjp(x, y, g, torch_ops(), dim=dim)
+    return _torch().ops.aten._softmax_backward_data(g, y, dim, y.dtype)
+
+
+def _softmin_torch_vjp(x, y, g, dim=-1):
+    if not _regular(y, dim):
+        from .._ops import torch_ops
+        return _softmin_vjp(x, y, g, torch_ops(), dim=dim)
+    return _torch().ops.aten._softmax_backward_data(g, y, dim, y.dtype).neg_()
+
+
+def _log_softmax_torch_vjp(x, y, g, dim=-1):
+    if not _regular(y, dim):
+        from .._ops import torch_ops
+        return _log_softmax_vjp(x, y, g, torch_ops(), dim=dim)
+    return _torch().ops.aten._log_softmax_backward_data(g, y, dim, y.dtype)
+
+
+def _glu_torch_forward(x, dim=-1):
+    a, b = _halves(x, dim, "glu", None)
+    return _torch().sigmoid(b).mul_(a)
+
+
+def _glu_torch_vjp(x, y, g, dim=-1):
+    """[g sigma(b), g a sigma(b) sigma(-b)] written into one output (no temporaries)."""
+    torch = _torch()
+    a, b = _halves(x, dim, "glu", None)
+    out = torch.empty_like(x)
+    oa, ob = out.chunk(2, dim)
+    torch.sigmoid(b, out=oa)
+    torch.neg(b, out=ob).sigmoid_()
+    ob.mul_(oa).mul_(a).mul_(g)
+    oa.mul_(g)
+    return out
+
+
 # --------------------------------------------------------------------------- registration
 def _np_softmax(x):
     e = np.exp(x)
@@ -385,19 +461,22 @@ _GATED_META = dict(range=r"\mathbb{R}^d", bounded=(False, False), monotonic="-",
 _SIMPLEX = dict(range="(0, 1)^n, sum 1 (open simplex)", bounded=(True, True),
                 smoothness="C^inf")
 
-define("softmax", forward=softmax, vjp=_softmax_vjp, jvp=_softmax_vjp, saves=("y",), params=(_DIM,),
+define("softmax", forward=softmax, vjp=_softmax_vjp, jvp=_softmax_vjp,
+       torch_forward=_row_blocked(softmax, "softmax"), torch_vjp=_softmax_torch_vjp, saves=("y",), params=(_DIM,),
        torch_builtin="softmax", naive=_np_softmax,
        formula=r"\operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}", **_SIMPLEX,
        monotonic="increasing in its own input, decreasing in the others", f0="1/n",
        df0=r"J(0) = I/n - \mathbf{1}\mathbf{1}^\top/n^2", reference="Bridle 1990")
-define("log_softmax", forward=log_softmax, vjp=_log_softmax_vjp, jvp=_log_softmax_jvp, saves=("y",), params=(_DIM,),
+define("log_softmax", forward=log_softmax, vjp=_log_softmax_vjp, jvp=_log_softmax_jvp,
+       torch_forward=_row_blocked(log_softmax, "log_softmax"), torch_vjp=_log_softmax_torch_vjp, saves=("y",), params=(_DIM,),
        aliases=("logsoftmax",), torch_builtin="log_softmax",
        naive=lambda x: np.log(_np_softmax(x)),
        formula=r"\operatorname{log\_softmax}(x)_i = x_i - \log\sum_j e^{x_j}",
        range="(-inf, 0)^n", bounded=(True, False), monotonic="-", smoothness="C^inf",
        f0="-log n", df0=r"J(0) = I - \mathbf{1}\mathbf{1}^\top/n",
        reference="Bridle 1990 (log-likelihood of the softmax)")
-define("softmin", forward=softmin, vjp=_softmin_vjp, jvp=_softmin_vjp, saves=("y",), params=(_DIM,),
+define("softmin", forward=softmin, vjp=_softmin_vjp, jvp=_softmin_vjp,
+       torch_forward=_row_blocked(softmin, "softmin"), torch_vjp=_softmin_torch_vjp, saves=("y",), params=(_DIM,),
        torch_builtin="softmin", naive=lambda x: _np_softmax(-x),
        formula=r"\operatorname{softmin}(x) = \operatorname{softmax}(-x)", **_SIMPLEX,
        monotonic="decreasing in its own input", f0="1/n",
@@ -420,7 +499,8 @@ define("maxout", forward=maxout, vjp=_maxout_vjp, jvp=_maxout_jvp, saves=("x",),
        f0="0", df0="subgradient: 1 on the max of each group (ties split evenly)",
        kink="ties within a group: gradient split evenly (torch.amax)",
        reference="Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013")
-define("glu", forward=glu, vjp=_glu_vjp, jvp=_glu_jvp, params=(_DIM,), torch_builtin="glu",
+define("glu", forward=glu, vjp=_glu_vjp, jvp=_glu_jvp,
+       torch_forward=_glu_torch_forward, torch_vjp=_glu_torch_vjp, params=(_DIM,), torch_builtin="glu",
        naive=lambda x: _np_halves(x)[0] / (1 + np.exp(-_np_halves(x)[1])),
        formula=r"\operatorname{GLU}(x) = a \otimes \sigma(b),\ [a, b] = x", smoothness="C^inf",
        df0=r"\partial/\partial a = 1/2,\ \partial/\partial b = 0",
