@@ -18,3 +18,12 @@ from ._core import (Activation, Info, Param, Spec, UnknownActivationError, alias
 __all__ = ["Activation", "Info", "Param", "Spec", "UnknownActivationError", "aliases", "define",
            "get", "names", "spec"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    """``actlib.nn`` (drop-in torch modules) is imported on first use, so that ``import actlib``
+    does not import torch."""
+    if name == "nn":
+        import importlib
+        return importlib.import_module(".nn", __name__)
+    raise AttributeError(f"module 'actlib' has no attribute {name!r}")

@@ -12,6 +12,7 @@ device.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 import sys
 from dataclasses import dataclass, field
@@ -89,6 +90,9 @@ class Spec:
     sample: Callable | None = None
     wide: bool = False
     torch_backward: Callable | None = None
+    jvp: Callable | None = None
+    torch_forward: Callable | None = None
+    torch_vjp: Callable | None = None
     doc: str = ""
     param_index: dict = field(default_factory=dict)
 
@@ -96,6 +100,19 @@ class Spec:
     def elementwise(self) -> bool:
         """True when the activation acts element by element (it has a ``derivative``)."""
         return self.derivative is not None
+
+    def __reduce__(self):
+        return (spec, (self.name,))       # the registry entry, by name (it holds functions)
+
+    def check_input(self, x, params: dict) -> None:
+        """Shape checks of a vector-valued activation: ``dim`` must index a dimension of x
+        (0-d input counts as one dimension, as in torch); shapes only, never values."""
+        if self.elementwise or "dim" not in params:
+            return
+        dim, ndim = params["dim"], max(len(x.shape), 1)
+        if not -ndim <= dim < ndim:
+            raise IndexError(f"{self.name}: dim {dim} is out of range for a {len(x.shape)}-d "
+                             f"input (valid: {-ndim} to {ndim - 1})")
 
 
 _REGISTRY: dict[str, Spec] = {}
@@ -113,14 +130,17 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
            validate: Callable | None = None, torch_builtin: Any = None,
            naive: Callable | None = None, saves: tuple[str, ...] = ("x",),
            sample: Callable | None = None, wide: bool = False,
-           torch_backward: Callable | None = None, formula: str, range: str,
+           torch_backward: Callable | None = None, jvp: Callable | None = None,
+           torch_forward: Callable | None = None, torch_vjp: Callable | None = None,
+           formula: str, range: str,
            bounded: tuple[bool | None, bool | None],
            monotonic: str, smoothness: str, f0: str, df0: str, kink: str = "none",
            reference: str = "") -> Spec:
     """Register an activation and return its :class:`Spec`.
 
     Elementwise activations give ``derivative(x, xp, **params)`` (df/dx);
-    vector-valued ones give ``vjp(x, y, g, xp, **params)`` (g^T J) and list in
+    vector-valued ones give ``vjp(x, y, g, xp, **params)`` (g^T J) and
+    ``jvp(x, y, t, xp, **params)`` (J t, for forward-mode AD) and list in
     ``saves`` which of the input ``"x"`` and the output ``"y"`` backward needs.
     ``param_grads(x, xp, **params)`` returns ``{name: df/dparam}`` (elementwise,
     broadcast to the output) for learnable parameters.  ``torch_builtin`` is the
@@ -139,11 +159,18 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     gives NaN, exact limits).  When present it replaces ``g * derivative`` in
     autograd's backward (unless a double backward is being recorded) and in
     ``act.grad`` (with g = 1) and ``act.vjp`` on tensors, so the three agree bit
-    for bit; ``derivative`` still serves NumPy and double backward.  The
+    for bit; ``derivative`` still serves NumPy and double backward.  Vector-valued
+    activations may give the same kind of eager-only hooks: ``torch_forward(x, **params)``
+    and ``torch_vjp(x, y, g, **params)`` (in-place work on their own temporaries, row blocks,
+    fused aten kernels that are as accurate), used only in plain eager evaluation
+    (:func:`actlib._ops.eager`) with no graph being recorded; ``forward``/``vjp`` serve
+    everything else and must give the same values.  The
     forward function's docstring becomes the activation's documentation.
     """
     if (derivative is None) == (vjp is None):
         raise ValueError(f"{name}: give exactly one of derivative= (elementwise) or vjp=")
+    if vjp is not None and jvp is None:
+        raise ValueError(f"{name}: a vector-valued activation needs jvp= (forward-mode AD) too")
     for key in (name, *aliases):
         if key in _REGISTRY or key in _ALIASES:
             raise ValueError(f"activation name {key!r} is defined twice")
@@ -157,7 +184,8 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     spec = Spec(name=name, forward=forward, params=tuple(params), info=info,
                 derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
                 torch_builtin=torch_builtin, naive=naive, saves=tuple(saves), sample=sample,
-                wide=wide, torch_backward=torch_backward, doc=(forward.__doc__ or "").strip(),
+                wide=wide, torch_backward=torch_backward, jvp=jvp,
+                torch_forward=torch_forward, torch_vjp=torch_vjp, doc=(forward.__doc__ or "").strip(),
                 param_index={p.name: p for p in params})
     _REGISTRY[name] = spec
     for alias in aliases:
@@ -208,16 +236,53 @@ def _is_tensor(x) -> bool:
     return torch is not None and isinstance(x, torch.Tensor)
 
 
+def _vector_param(p: Param) -> bool:
+    """Whether a parameter takes arrays: per-channel values, or coefficient sequences (PAU)."""
+    return p.channelwise or np.ndim(p.default) > 0
+
+
+def _normalise(spec: Spec, p: Param, value):
+    """NumPy scalars become Python numbers and lists/tuples arrays, so every backend sees one
+    kind of scalar; a one-element array of a scalar parameter becomes a Python number; a
+    larger array of a scalar parameter is a ``ValueError``."""
+    if p.check is None or isinstance(value, bool):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{spec.name}: parameter {p.name!r} must be {p.valid}, "
+                             f"got {value!r}") from None
+    if isinstance(value, np.ndarray) or _is_tensor(value):
+        shape = tuple(value.shape)
+        if _vector_param(p):
+            if len(shape) > 1:
+                raise ValueError(f"{spec.name}: parameter {p.name!r} must be a scalar or 1-D, "
+                                 f"got shape {shape}")
+        elif int(np.prod(shape)) != 1:
+            raise ValueError(f"{spec.name}: parameter {p.name!r} must be a scalar "
+                             f"({p.valid}), got an array of shape {shape}")
+        elif isinstance(value, np.ndarray) and not p.learnable:
+            value = value.reshape(()).item() if value.dtype.kind in "fiu" else value
+    return value
+
+
 def _check_scalar(spec: Spec, p: Param, value) -> None:
     if p.check is None:
         return
     if _is_tensor(value) or isinstance(value, np.ndarray):
+        if _is_tensor(value):
+            from ._ops import eager
+            if not eager(value):      # traced or transformed: no host sync to read the values
+                return
         arr = value.detach().cpu().numpy() if _is_tensor(value) else value
         ok = all(p.check(float(v)) for v in np.ravel(arr)) if arr.dtype.kind in "fiu" else False
     else:
         try:
             ok = bool(p.check(value))
-        except TypeError:
+        except (TypeError, ValueError):
             ok = False
     if not ok:
         raise ValueError(f"{spec.name}: parameter {p.name!r} must be {p.valid}, got {value!r}")
@@ -228,12 +293,17 @@ def _bind(spec: Spec, given: dict) -> dict:
     if unknown:
         valid = ", ".join(spec.param_index) or "none"
         raise TypeError(f"{spec.name}: unknown parameter {unknown[0]!r}; valid parameters: {valid}")
-    bound = {p.name: given.get(p.name, p.default) for p in spec.params}
+    bound = {p.name: _normalise(spec, p, given.get(p.name, p.default)) for p in spec.params}
     for p in spec.params:
         _check_scalar(spec, p, bound[p.name])
     if spec.validate is not None:
         spec.validate(**bound)
     return bound
+
+
+def _activation(name: str, params: dict) -> "Activation":
+    """Unpickle an :class:`Activation` (it pickles as its name and bound parameters)."""
+    return get(name, **params)
 
 
 def _numpy_input(x, what="input", wide=False) -> tuple[np.ndarray, np.dtype, bool]:
@@ -265,10 +335,20 @@ def _finish_numpy(out, out_dtype, scalar):
     return out[()] if (scalar or out.ndim == 0) else out
 
 
+def _broadcast_cotangent(spec: Spec, g: np.ndarray, shape) -> np.ndarray:
+    """The cotangent broadcast to the output's shape (as torch broadcasts a cotangent)."""
+    try:
+        return np.broadcast_to(g, shape)
+    except ValueError:
+        raise ValueError(f"{spec.name}: the cotangent g of shape {np.shape(g)} does not broadcast "
+                         f"to the output shape {tuple(shape)}") from None
+
+
 def channel_shape(param, x_ndim: int):
     """Shape that broadcasts a 1-D per-channel parameter along dim 1 (dim 0 for 1-D input)."""
-    shape = tuple(np.shape(param))  # np.size() would call a tensor's size method
-    n = int(np.prod(shape))
+    # param.shape, not np.shape/np.prod, which torch.compile traces as a tensor -> NumPy sync
+    shape = tuple(param.shape) if hasattr(param, "shape") else tuple(np.shape(param))
+    n = math.prod(shape)
     if len(shape) == 0 or n == 1 or x_ndim == 0:
         return None
     if x_ndim == 1:
@@ -286,6 +366,12 @@ def _numpy_params(spec: Spec, params: dict, x: np.ndarray) -> dict:
             value = np.asarray(value, dtype=x.dtype)
             if p.channelwise:
                 shape = channel_shape(value, x.ndim)
+                if shape is not None:
+                    d = 0 if x.ndim == 1 else 1
+                    if shape[d] != x.shape[d]:
+                        raise ValueError(f"{spec.name}: parameter {name!r} has {shape[d]} values "
+                                         f"(one per channel) but the input has {x.shape[d]} "
+                                         f"channels along dim {d}")
                 value = value.reshape(shape) if shape else value.reshape(())
         out[name] = value
     return out
@@ -318,6 +404,9 @@ class Activation:
         """Whether the activation acts element by element (then ``grad`` exists)."""
         return self._spec.elementwise
 
+    def __reduce__(self):
+        return (_activation, (self.name, self._params))
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
         return f"actlib.get({self.name!r}{', ' if args else ''}{args})"
@@ -336,6 +425,7 @@ class Activation:
             from . import _torch
             return _torch.apply(self._spec, self._params, x)
         arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
+        self._spec.check_input(arr, self._params)
         with np.errstate(all="ignore"):
             p = self._numpy_params(arr)
             out = self._spec.forward(arr, NP, **p)
@@ -363,13 +453,16 @@ class Activation:
         arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
         garr, _, _ = _numpy_input(g, "cotangent g")
         garr = garr.astype(arr.dtype, copy=False)
+        self._spec.check_input(arr, self._params)
         with np.errstate(all="ignore"):
             p = self._numpy_params(arr)
             if self._spec.elementwise:
-                out = garr * self._spec.derivative(arr, NP, **p)
+                out = _broadcast_cotangent(self._spec, garr, arr.shape) * \
+                    self._spec.derivative(arr, NP, **p)
             else:
-                y = self._spec.forward(arr, NP, **p) if "y" in self._spec.saves else None
-                out = self._spec.vjp(arr, y, garr, NP, **p)
+                y = self._spec.forward(arr, NP, **p)
+                garr = _broadcast_cotangent(self._spec, garr, np.shape(y))
+                out = self._spec.vjp(arr, y if "y" in self._spec.saves else None, garr, NP, **p)
         return _finish_numpy(out, out_dtype, scalar)
 
     def module(self):

@@ -8,7 +8,6 @@ differ (e.g. random sampling).
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -42,6 +41,16 @@ class NumpyOps:
     sigmoid = staticmethod(sp.expit)
     log_sigmoid = staticmethod(sp.log_expit)
     logaddexp = staticmethod(np.logaddexp)
+
+    @staticmethod
+    def step(z):
+        """1 where z > 0, 0 where z <= 0, NaN where z is NaN."""
+        return np.heaviside(z, 0.0)
+
+    @staticmethod
+    def nan_to_zero(z):
+        """z with NaN replaced by 0 (infinities kept), in place."""
+        return np.nan_to_num(z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
 
     @staticmethod
     def where(cond, a, b):
@@ -153,6 +162,18 @@ class TorchOps:
     def where(self, cond, a, b):
         return self.torch.where(cond, a, b)
 
+    def step(self, z):
+        """1 where z > 0, 0 where z <= 0, NaN where z is NaN: ``ceil(clamp(z, 0, 1))`` (torch has
+        no NaN-preserving step: ``heaviside`` and ``sign`` map NaN to 0)."""
+        return self.torch.clamp(z, 0, 1).ceil_()
+
+    def nan_to_zero(self, z):
+        """z with NaN replaced by 0 (infinities kept); in place on a plain eager tensor."""
+        inf = float("inf")
+        if eager(z) and not z.requires_grad:
+            return z.nan_to_num_(0.0, inf, -inf)
+        return self.torch.nan_to_num(z, 0.0, inf, -inf)
+
     def maximum(self, a, b):
         if isinstance(b, (int, float)):
             return self.torch.clamp_min(a, b)
@@ -205,32 +226,56 @@ class TorchOps:
 NP = NumpyOps()
 
 
-@functools.cache
+_TORCH_OPS: TorchOps | None = None
+
+
 def torch_ops() -> TorchOps:
-    """The torch namespace, created on first use so ``import actlib`` does not import torch."""
-    return TorchOps()
+    """The torch namespace, created on first use so ``import actlib`` does not import torch
+    (a plain global, not ``functools.cache``, which torch.compile warns about)."""
+    global _TORCH_OPS
+    if _TORCH_OPS is None:
+        _TORCH_OPS = TorchOps()
+    return _TORCH_OPS
 
 
 _CHUNK = 1 << 16   # elements per block of chunked_map: a few temporaries stay in L2 cache
 
 
-def chunked_map(fn, x, *others):
+def eager(x) -> bool:
+    """torch, private: True for a plain CPU tensor evaluated eagerly, where the host-side fast
+    paths (blocking, in-place products, ``data_ptr`` checks) are allowed.  False under
+    ``torch.compile``/``torch.export`` tracing, inside a ``torch.func`` transform (functorch
+    wrappers), and for meta, fake or non-CPU tensors: there the formulas run once on the whole
+    tensor with out-of-place ops that every tracer and transform understands."""
+    import torch
+    # is_compiling() first: Dynamo folds it to True and never sees the functorch query
+    return (not torch.compiler.is_compiling() and type(x) is torch.Tensor
+            and not torch._C._functorch.is_functorch_wrapped_tensor(x) and x.device.type == "cpu")
+
+
+def chunked_map(fn, x, *others, pure=None):
     r"""torch, private: ``fn(out, x, *others)`` applied block by block over contiguous flat chunks.
 
     ``fn`` computes an elementwise result from same-shaped tensors into ``out`` (its last op
     takes ``out=``) using in-place ops on temporaries it creates; here those temporaries are
     chunk-sized, so they are reused from the heap and stay in cache, where full-size ones cost a
     fresh allocation (page faults) and a trip to memory per pass. When autograd records (a
-    double backward), the tensor is small or it is not on the CPU (a GPU gains nothing from
-    host-side blocking and would pay a kernel launch per block), ``fn`` runs once on the whole
-    tensors with ``out=None`` and its result is returned. All inputs must have x's shape.
+    double backward), the tensor is small, it is not a plain eager CPU tensor (:func:`eager`:
+    a GPU gains nothing from host-side blocking, and tracers and ``torch.func`` transforms need
+    one op per pass), ``fn`` runs once on the whole tensors with ``out=None`` and its result is
+    returned; where that is not plain eager evaluation, or autograd records, ``pure(x, *others)``
+    (the same formula with out-of-place ops, which tracers, transforms and autograd can follow)
+    is used when given. All inputs must have x's shape.
     """
     import torch
+    plain = eager(x) and all(eager(t) for t in others) and not (
+        torch.is_grad_enabled() and any(t.requires_grad for t in (x, *others)))
+    if not plain and pure is not None:
+        return pure(x, *others)
+    if x.numel() <= _CHUNK or not plain:
+        return fn(None, x, *others)
     x = x.contiguous()
     others = [t.contiguous() for t in others]
-    if x.numel() <= _CHUNK or x.device.type != "cpu" or (torch.is_grad_enabled()
-                               and any(t.requires_grad for t in (x, *others))):
-        return fn(None, x, *others)
     out = torch.empty_like(x)
     flat = [t.view(-1) for t in (out, x, *others)]
     for i in range(0, x.numel(), _CHUNK):

@@ -1,6 +1,6 @@
 """Speed and memory of actlib against its peers, printed as ratios measured in one run.
 
-For every elementwise activation, on float32 arrays of each size:
+For every activation, on float32 arrays of each size:
 
 * NumPy forward: actlib / the naive textbook formula (``spec.naive``, unsafe),
   and actlib / a plain copy of the array (the memory-bandwidth floor);
@@ -9,8 +9,11 @@ For every elementwise activation, on float32 arrays of each size:
   ops differentiated by autograd instead of the analytic backward);
 * bytes saved for backward: actlib / builtin and actlib / composite.
 
-Targets (COURSE.md §9): NumPy median <= 1.2x naive, never worse than 2.5x;
-torch median <= 1.5x builtin; saved bytes no larger than the builtin's.
+Targets (COURSE.md §9 and issue 10): NumPy median <= 1.2x naive, never worse than 2.5x;
+torch fwd+bwd <= 1.2x the builtin for every activation torch has (vector-valued ones on
+(n/1000, 1000) rows), else a stated accuracy reason and <= 1.5x at 1e7; saved bytes no larger
+than the builtin's.  Repetitions of actlib, the builtin and the composite alternate, and each
+ratio is of the minimum times (the machine is shared: rerun when in doubt).
 
 Usage: ``python benchmarks/bench_activations.py [--sizes 1e6 1e7] [--device cpu]``
 """
@@ -88,18 +91,82 @@ def fwd_bwd(fn, x, g):
     return run
 
 
+def interleaved(fns, repeats: int, sync=lambda: None) -> list[float]:
+    """Minimum wall time of each of ``fns`` over ``repeats`` rounds, the functions alternating
+    within each round (so that noise from other processes hits all of them alike)."""
+    for fn in fns:
+        fn()
+    sync()
+    best = [float("inf")] * len(fns)
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            sync()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return best
+
+
+# Why an activation cannot reach 1.2x its builtin without losing accuracy: the builtin's fused
+# kernel is inaccurate somewhere on the accuracy grid (tests/test_accuracy.py), and actlib's
+# accurate formula needs more passes than one fused kernel, in eager torch with no custom kernels.
+REASONS = {
+    "relu": "NaN-keeping derivative: torch's threshold_backward passes g through at NaN input; "
+            "one extra clamp(x, r, r) pass",
+    "relu6": "NaN-keeping derivative (hardtanh_backward passes g at NaN): one extra pass",
+    "leaky_relu": "NaN-keeping derivative (leaky_relu_backward gives g*slope at NaN): one extra pass",
+    "prelu": "NaN-keeping derivative and per-channel slope gradient from the analytic formula",
+    "rrelu": "NaN-keeping derivative: one extra pass",
+    "threshold": "NaN-keeping derivative: one extra pass",
+    "hardtanh": "NaN-keeping derivative: one extra pass",
+    "hardsigmoid": "NaN-keeping derivative; float64 builtin backward uses the float32 1/6",
+    "hardshrink": "NaN-keeping derivative: one extra pass",
+    "softshrink": "NaN-keeping derivative: one extra pass",
+    "elu": "NaN-keeping derivative (elu_backward gives g at NaN): one extra pass",
+    "celu": "NaN-keeping derivative: one extra pass",
+    "selu": "NaN-keeping derivative: one extra pass",
+    "sign": "forward keeps NaN (torch.sign(NaN) = 0): one extra pass",
+    "sigmoid": "sigma' = s(1-s) from s = sigma(-|x|), recomputed from x (the saved output "
+               "sigma(x) rounds to 1 for x > 17 and loses sigma'); 3 passes instead of 1",
+    "tanh": "sech^2 from sigma(-2|x|), recomputed from x (1 - tanh^2 cancels for |x| > 9); "
+            "5 passes instead of 1",
+    "gelu": "erfc form (torch's 1 + erf cancels below x = -6) forward and backward: several "
+            "passes per direction instead of one fused kernel",
+    "gelu_tanh": "x sigma(2u) form with clipped cubic (torch's 1 + tanh cancels for x < -5; "
+                 "its derivative too): several passes instead of one fused kernel",
+    "silu": "sigma(x) as exp(logsigmoid(x)) (torch's silu flushes x e^x to 0 below -88 and "
+            "its backward cancels in 1 - sigma for x > 10): several passes",
+    "mish": "one-exponential tanh(softplus) form (torch's cancels for x << 0): several passes",
+    "hardswish": "torch's kernel overflows to inf at |x| > FLT_MAX/6 and gives NaN at -inf: "
+                 "4-pass forward",
+    "softsign": "torch gives inf/inf = NaN at +-inf: clamped input, extra pass",
+    "tanhshrink": "continued fraction for |x| < 1 where x - tanh x cancels (torch: 1e7 ULP)",
+    "softmax": "no host sync for the +-inf and all--inf conventions: max, shift, NaN fix-up, "
+               "exp, sum, divide as separate passes instead of one fused kernel",
+    "log_softmax": "log1p of the mass outside the maximum (torch rounds the largest entry to 0) "
+                   "and the +-inf conventions: separate passes",
+    "softmin": "as softmax, plus the negation",
+    "glu": "analytic vjp from the saved input through separate passes",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1e6, 1e7])
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
     parser.add_argument("--names", nargs="+", default=None, help="only these activations")
+    parser.add_argument("--no-numpy", action="store_true", help="skip the NumPy columns")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     rng = np.random.default_rng(0)
     print(f"torch {torch.__version__}, numpy {np.__version__}, threads {torch.get_num_threads()}, "
           f"device {device}")
+    summary = {}
     for size in args.sizes:
         n = int(size)
         xn = (rng.standard_normal(n) * 4).astype(np.float32)
@@ -107,47 +174,53 @@ def main() -> None:
         rows, np_ratios, t_ratios, c_ratios = [], [], [], []
         for name in args.names or actlib.names():
             act = actlib.get(name)
-            if not act.elementwise:
-                continue
             row = {"name": name}
-            t_act = best_time(lambda: act(xn), args.repeats)
-            row["np/copy"] = t_act / t_copy
-            if act.spec.naive is not None:
-                with np.errstate(all="ignore"):
-                    t_naive = best_time(lambda: act.spec.naive(xn), args.repeats)
-                row["np/naive"] = t_act / t_naive
-                np_ratios.append(row["np/naive"])
-            xt = torch.from_numpy(xn).to(device).requires_grad_(True)
-            g = torch.ones_like(xt)
-
-            def timed(fn):
-                run = fwd_bwd(fn, xt, g)
-
-                def synced():
-                    run()
-                    sync()
-                return best_time(synced, args.repeats)
-
-            t_ours = timed(act)
+            if act.elementwise and not args.no_numpy:
+                t_act = best_time(lambda: act(xn), args.repeats)
+                row["np/copy"] = t_act / t_copy
+                if act.spec.naive is not None:
+                    with np.errstate(all="ignore"):
+                        t_naive = best_time(lambda: act.spec.naive(xn), args.repeats)
+                    row["np/naive"] = t_act / t_naive
+                    np_ratios.append(row["np/naive"])
+            shape = (n,) if act.elementwise else (n // 1000, 1000)
+            xt = torch.from_numpy(xn).reshape(shape).to(device).requires_grad_(True)
+            g = torch.ones_like(act(xt.detach()))
+            fns = [fwd_bwd(act, xt, g)]
             b_ours = saved_bytes(act, xt)
             builtin = builtin_fn(act)
+            comp = composite_fn(act) if act.elementwise else None
+            has_b = has_c = False
             if builtin is not None:
                 try:
-                    row["torch/builtin"] = t_ours / timed(builtin)
-                    row["saved/builtin"] = saved_ratio(b_ours, saved_bytes(builtin, xt))
-                    t_ratios.append(row["torch/builtin"])
+                    fwd_bwd(builtin, xt, g)()
+                    fns.append(fwd_bwd(builtin, xt, g))
+                    has_b = True
                 except RuntimeError:  # no autograd formula in torch (heaviside)
                     pass
-            comp = composite_fn(act)
-            try:
-                row["torch/composite"] = t_ours / timed(comp)
+            if comp is not None:
+                try:
+                    fwd_bwd(comp, xt, g)()
+                    fns.append(fwd_bwd(comp, xt, g))
+                    has_c = True
+                except RuntimeError:
+                    pass
+            if not has_b and not has_c:
+                continue
+            times = interleaved(fns, args.repeats, sync)
+            if has_b:
+                row["torch/builtin"] = times[0] / times[1]
+                row["saved/builtin"] = saved_ratio(b_ours, saved_bytes(builtin, xt))
+                row["saved MiB"] = b_ours / 2 ** 20
+                t_ratios.append(row["torch/builtin"])
+                summary.setdefault(name, {})[n] = row["torch/builtin"]
+            if has_c:
+                row["torch/composite"] = times[0] / times[-1]
                 row["saved/composite"] = saved_ratio(b_ours, saved_bytes(comp, xt))
                 c_ratios.append(row["torch/composite"])
-            except RuntimeError:
-                pass
             rows.append(row)
-        cols = ["np/naive", "np/copy", "torch/builtin", "torch/composite", "saved/builtin",
-                "saved/composite"]
+        cols = ["np/naive", "np/copy", "torch/builtin", "torch/composite", "saved MiB",
+                "saved/builtin", "saved/composite"]
         print(f"\n### {n:.0e} float32 elements (copy: {t_copy * 1e3:.2f} ms)\n")
         print("| activation | " + " | ".join(cols) + " |")
         print("|---|" + "---|" * len(cols))
@@ -155,11 +228,17 @@ def main() -> None:
             cells = [f"{r[c]:.2f}" if c in r else "—" for c in cols]
             print(f"| {r['name']} | " + " | ".join(cells) + " |")
         for label, vals, target in (("NumPy / naive", np_ratios, "median <= 1.2, max <= 2.5"),
-                                    ("torch fwd+bwd / builtin", t_ratios, "median <= 1.5"),
+                                    ("torch fwd+bwd / builtin", t_ratios, "each <= 1.2"),
                                     ("torch fwd+bwd / composite autograd", c_ratios, "")):
             if vals:
                 print(f"\n{label}: median {statistics.median(vals):.2f}, max {max(vals):.2f} "
                       f"over {len(vals)} activations (target: {target or 'report'})")
+    over = {k: v for k, v in summary.items() if max(v.values()) > 1.2}
+    if over:
+        print("\n### Over 1.2x the builtin, and why\n")
+        for name, r in over.items():
+            ratios = ", ".join(f"{v:.2f} at {k:.0e}" for k, v in r.items())
+            print(f"- {name} ({ratios}): {REASONS.get(name, 'no reason recorded')}")
 
 
 if __name__ == "__main__":

@@ -8,59 +8,16 @@ import numpy as np
 
 from .._core import Param, define
 from .._ops import torch_ops
-from .sigmoidal import _aten
+from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded, _sigmoid
 
 # torch's literals (also jax's and keras'); the chapter derives them from the fixed-point equations.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _finite(v) -> bool:
-    return math.isfinite(v)
-
-
-def _number(v):
-    """``v`` as a float when it is a plain Python/NumPy number, else None (arrays, tensors)."""
-    return float(v) if isinstance(v, numbers.Real) else None
-
-
 def _negexp(x, xp):
     r""":math:`e^{\min(x,0)}`: the masked exponential, which never overflows in the unused branch."""
     return xp.exp(xp.minimum(x, 0))
-
-
-def _within(t, xp, lo=-math.inf, hi=math.inf) -> bool:
-    """True when every element of ``t`` lies in [lo, hi] (False when one is NaN).
-
-    Guards the fast paths: a fused torch kernel or a short NumPy formula that is accurate on
-    that range only (e.g. where :math:`e^{-t}` does not overflow); one reduction pass.
-    """
-    if xp.is_torch:
-        if t.numel() == 0:
-            return True
-        if lo > -math.inf and hi < math.inf:
-            a, b = xp.torch.aminmax(t)
-            return bool(a >= lo) and bool(b <= hi)
-        return bool(t.amin() >= lo) if lo > -math.inf else bool(t.amax() <= hi)
-    if t.size == 0:
-        return True
-    return bool(np.min(t) >= lo) and bool(np.max(t) <= hi)
-
-
-def _exp_lo(t, xp) -> float:
-    r"""A bound above :math:`-\log(\max)`: :math:`e^{-t}` is finite for every t above it."""
-    return 1.0 - math.log(float(xp.finfo(t).max))
-
-
-def _dense(x):
-    """A contiguous tensor: torch's fused kernels round differently on strided input
-    (scalar loop) than on contiguous input (vector loop); results must not depend on layout."""
-    return x.contiguous()
-
-
-def _nan_kept(d, x):
-    """``d`` with NaN where ``x`` is NaN (the fused aten backward kernels drop it); in place."""
-    return d.add_(x.clamp(0, 0))    # clamp propagates NaN, and is 0 elsewhere (also at +-inf)
 
 
 def elu(x, xp, alpha=1.0):
@@ -82,12 +39,12 @@ def _elu_grad(x, xp, alpha=1.0):
     if xp.is_torch and _number(alpha) is not None:   # aten.where is slow: the fused kernel
         x = _dense(x)
         d = _aten().elu_backward(xp.ones_like(x), _number(alpha), 1.0, 1.0, False, x)
-        return _nan_kept(d, x)
+        return _keep_nan(d, x)
     return xp.where(x > 0, 1.0, alpha * _negexp(x, xp))
 
 
 define("elu", forward=elu, derivative=_elu_grad,
-       params=(Param("alpha", 1.0, "a finite real number", _finite),),
+       params=(Param("alpha", 1.0, "a finite real number", _real),),
        torch_builtin="elu",
        naive=lambda x, alpha=1.0: np.where(x > 0, x, alpha * (np.exp(x) - 1)),
        formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
@@ -122,7 +79,7 @@ def _celu_grad(x, xp, alpha=1.0):
 
 
 define("celu", forward=celu, derivative=_celu_grad,
-       params=(Param("alpha", 1.0, "a finite nonzero real number", lambda a: _finite(a) and a != 0),),
+       params=(Param("alpha", 1.0, "a finite nonzero real number", lambda a: _real(a) and a != 0),),
        torch_builtin="celu",
        naive=lambda x, alpha=1.0: np.maximum(0, x) + np.minimum(0, alpha * (np.exp(x / alpha) - 1)),
        formula=r"f(x) = \max(0, x) + \min\big(0, \alpha (e^{x/\alpha} - 1)\big)",
@@ -148,14 +105,14 @@ def _selu_grad(x, xp):
     if xp.is_torch:
         x = _dense(x)
         d = _aten().elu_backward(xp.ones_like(x), SELU_ALPHA, SELU_SCALE, 1.0, False, x)
-        return _nan_kept(d, x)
+        return _keep_nan(d, x)
     return xp.where(x > 0, SELU_SCALE, (SELU_SCALE * SELU_ALPHA) * _negexp(x, xp))
 
 
 def _selu_vjp(g, x):
     """torch: g * f'(x) with the fused kernel."""
     d = _aten().elu_backward(_dense(g), SELU_ALPHA, SELU_SCALE, 1.0, False, _dense(x))
-    return _nan_kept(d, x)
+    return _keep_nan(d, x)
 
 
 define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, torch_builtin="selu",
@@ -165,15 +122,6 @@ define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, to
        smoothness="C^0", f0="0", df0="undefined (lambda*alpha | lambda); frameworks lambda*alpha",
        kink="x = 0: f'(0) = lambda*alpha = 1.7581 (left derivative; torch and jax autograd)",
        reference="Klambauer, Unterthiner, Mayr & Hochreiter 2017")
-
-
-def _sigmoid(z, xp):
-    r"""Logistic :math:`\sigma(z) = e^{\min(z,0)} / (1 + e^{-|z|})` (about 1.5 ULP), subnormal values included.
-
-    ``expit`` and ``torch.sigmoid`` flush :math:`\sigma(z)` to 0 below :math:`z \approx -709`
-    (float32: -88), where gated products such as :math:`z\,\sigma(z)` are still normal numbers.
-    """
-    return xp.exp(xp.minimum(z, 0)) / (1 + xp.exp(-xp.abs(z)))
 
 
 def _sigmoid_1ulp(z, xp):
@@ -226,7 +174,7 @@ def _softplus_vjp(g, x, beta=1.0, threshold=20.0):
 
 
 define("softplus", forward=softplus, derivative=_softplus_grad, torch_backward=_softplus_vjp,
-       params=(Param("beta", 1.0, "a finite number > 0", lambda b: _finite(b) and b > 0),
+       params=(Param("beta", 1.0, "a finite number > 0", lambda b: _real(b) and b > 0),
                Param("threshold", 20.0, "a real number (not NaN)", lambda t: t == t)),
        torch_builtin="softplus",
        naive=lambda x, beta=1.0, threshold=20.0: np.log(1 + np.exp(beta * x)) / beta,
@@ -249,7 +197,7 @@ def squareplus(x, xp, b=4.0):
     :math:`d = g/r = f'(-|x|)` and :math:`1 - d` for :math:`x \ge 0`. For :math:`b = 0` (ReLU)
     :math:`f'(0) = 1/2`, the limit of :math:`f'(0)` as :math:`b \to 0`.
     """
-    if _number(b) == 0:
+    if _number(b) is not None and _rounded(b, x) == 0:   # b = 0, or b rounds to 0: ReLU
         return xp.maximum(x, 0)
     g, _ = _squareplus_parts(x, xp, b)
     if xp.is_torch or x.ndim == 0:
@@ -274,7 +222,7 @@ def _squareplus_parts(x, xp, b):
 
 
 def _squareplus_grad(x, xp, b=4.0):
-    if _number(b) == 0:
+    if _number(b) is not None and _rounded(b, x) == 0:
         return 0.5 + 0.5 * xp.sign(x)
     g, r = _squareplus_parts(x, xp, b)
     d = g / r
@@ -282,7 +230,7 @@ def _squareplus_grad(x, xp, b=4.0):
 
 
 define("squareplus", forward=squareplus, derivative=_squareplus_grad,
-       params=(Param("b", 4.0, "a finite number >= 0", lambda b: _finite(b) and b >= 0),),
+       params=(Param("b", 4.0, "a finite number >= 0", lambda b: _real(b) and b >= 0),),
        naive=lambda x, b=4.0: (x + np.sqrt(x * x + b)) / 2,
        formula=r"f(x) = \frac{x + \sqrt{x^2 + b}}{2}",
        range=r"(0, \infty)", bounded=(False, True), monotonic="strictly increasing",

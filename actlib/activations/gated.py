@@ -13,8 +13,8 @@ from scipy import special as _sp
 
 from .._core import Param, define
 from .._ops import chunked_map, torch_ops
-from .sigmoidal import _aten, _keep_nan
-from .exponential import _dense, _exp_lo, _finite, _nan_kept, _number, _sigmoid, _within
+from ._shared import (_aten, _dense, _exp_lo, _keep_nan, _number, _real, _rounded, _sigmoid,
+                      _torch, _torch_reference, _within)
 # _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
 
 _INV_SQRT2 = math.sqrt(0.5)
@@ -30,35 +30,8 @@ def _scalar(value, x):
     return torch.full((), value, dtype=x.dtype, device=x.device)
 
 
-def _no_neg_inf(x) -> bool:
-    """torch: no -inf and no NaN in x (one reduction; NaN makes the minimum NaN)."""
-    return x.numel() == 0 or bool(x.amin() > -math.inf)
-
-
-def _finite_all(x) -> bool:
-    """torch: every element finite (one reduction)."""
-    if x.numel() == 0:
-        return True
-    lo, hi = _torch().aminmax(x)
-    return bool(lo > -math.inf) and bool(hi < math.inf)
-
-
-def _torch():
-    import torch
-    return torch
-
-
 def _big(x, xp):
     return xp.finfo(x).max
-
-
-def _torch_fn(name, doc, **fixed):
-    """A lazily-importing ``torch.nn.functional`` call with fixed keywords, for ``torch_builtin``."""
-    def call(x, **params):
-        import torch.nn.functional as F
-        return getattr(F, name)(x, **fixed, **params)
-    call.__doc__ = doc
-    return call
 
 
 # -- GELU ------------------------------------------------------------------------------------
@@ -110,16 +83,22 @@ def gelu(x, xp, approximate="none"):
     if approximate == "tanh":
         return gelu_tanh(x, xp)
     if xp.is_torch:                            # the same formula, in place, in cache-sized blocks
-        return chunked_map(_gelu_torch, x)
+        return chunked_map(_gelu_torch, x, pure=_gelu_pure)
     y = xp.maximum(x, -40.0) * (0.5 * xp.erfc(x * -_INV_SQRT2))
     return _tail_patched(x, y, xp, grad=False)
+
+
+def _gelu_pure(x):
+    """torch, out of place: GELU as 0.5 erfc(-x/sqrt 2) times x clamped at -40."""
+    xc = _torch().clamp_min(x, -40.0)
+    return (0.5 * _torch().special.erfc(xc * -_INV_SQRT2)) * xc
 
 
 def _gelu_torch(out, x):
     """torch: GELU into ``out``; x clamped at -40, where erfc(-x/sqrt 2) = 0 already."""
     torch = _torch()
-    xc = torch.clamp_min(x, -40.0)
-    return torch.mul(torch.mul(xc, -_INV_SQRT2).erfc_().mul_(xc), 0.5, out=out)
+    xc = torch.clamp_min(x, -40.0)      # 0.5 erfc first: 2 x would overflow at x = FLT_MAX
+    return torch.mul(torch.mul(xc, -_INV_SQRT2).erfc_().mul_(0.5), xc, out=out)
 
 
 def _gelu_grad(x, xp, approximate="none"):
@@ -176,21 +155,24 @@ def gelu_tanh(x, xp):
     :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)`, :math:`2u = x(A + Bx^2)`.
     """
     if xp.is_torch:
-        x = _dense(x)
-        if _finite_all(x):
-            return chunked_map(_gelu_tanh_finite, x)
-        e, h = _gt_gates(x, xp)
-        return e.mul_(h).mul_(x.clamp_min(-_GT_CLIP))
+        return chunked_map(_gelu_tanh_block, _dense(x), pure=_gelu_tanh_pure)
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     return xp.maximum(x, -_GT_CLIP) * _sigmoid(xc * (_GT_A + _GT_B * (xc * xc)), xp)
 
 
-def _gelu_tanh_finite(out, x):
-    r"""torch, finite x: :math:`x\,\sigma(2u)` into ``out`` with :math:`e = e^{\min(2u, 80)}`,
-    :math:`\sigma(2u) = e/(1 + e)`, in place (:math:`x^3` may overflow to :math:`\pm\infty`: fine)."""
+def _gelu_tanh_pure(x):
+    """torch, out of place: the formula of :func:`_gelu_tanh_block`."""
     torch = _torch()
-    e = torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x).clamp_max_(80.0).exp_()
-    return torch.mul(e.mul_(torch.add(e, 1.0).reciprocal_()), x, out=out)
+    xc = x.clamp(-_GT_CLIP, _GT_CLIP)
+    e = torch.exp(torch.clamp_max(xc * (_GT_A + _GT_B * (xc * xc)), 80.0))
+    return (e / (e + 1.0)) * x.clamp_min(-_GT_CLIP)
+
+
+def _gelu_tanh_block(out, x):
+    r"""torch: :math:`x\,\sigma(2u)` into ``out``, with the gates of :func:`_gt_gates` (the cubic
+    on x clipped to :math:`\pm 30`, so infinities give their limits)."""
+    e, h = _gt_gates(x, torch_ops())
+    return _torch().mul(e.mul_(h), x.clamp_min(-_GT_CLIP), out=out)
 
 
 def _gt_gates(x, xp):
@@ -203,17 +185,12 @@ def _gt_gates(x, xp):
 
 
 def _gelu_tanh_grad(x, xp):
-    if xp.is_torch:
-        torch, x = xp.torch, _dense(x)
-        v = torch.addcmul(_scalar(_GT_A, x), x, x, value=_GT_B).mul_(x)
-        if _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):   # fused sigmoid exact
-            s = torch.sigmoid(v)
-            d = torch.addcmul(_scalar(_GT_A, x), x, x, value=3 * _GT_B).mul_(v.neg_().sigmoid_())
-            return torch.addcmul(_scalar(1.0, x), d, x, out=d).mul_(s)
-        e, h = _gt_gates(x, xp)       # sigma(2u) = e h, sigma(-2u) = h
+    if xp.is_torch:   # out of place (double backward differentiates it): sigma(2u) = e h
         xc = x.clamp(-_GT_CLIP, _GT_CLIP)
-        d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B).mul_(h)
-        return torch.addcmul(_scalar(1.0, x), d, xc, out=d).mul_(e.mul_(h))
+        x2 = xc * xc
+        e = xp.exp(xp.minimum(xc * (_GT_A + _GT_B * x2), 80.0))
+        h = 1.0 / (e + 1.0)
+        return (e * h) * (1.0 + xc * h * (_GT_A + (3 * _GT_B) * x2))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     x2 = xc * xc
     v = xc * (_GT_A + _GT_B * x2)
@@ -238,8 +215,9 @@ def _gelu_tanh_vjp(g, x):
 
 define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad, torch_backward=_gelu_tanh_vjp,
        aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate"),
-       torch_builtin=_torch_fn("gelu", 'torch.nn.functional.gelu(x, approximate="tanh")',
-                               approximate="tanh"),
+       torch_builtin=_torch_reference("nn.functional.gelu",
+                                        'torch.nn.functional.gelu(x, approximate="tanh")',
+                                        approximate="tanh"),
        naive=lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
        formula=(r"f(x) = \frac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,"
                 r"(x + 0.044715\,x^3)\right)\right)"),
@@ -256,13 +234,12 @@ def _xsig(x, xp, k):
     :math:`\\operatorname{silu}(kx)/k`, NumPy :math:`x/(1 + e^{-kx})` in place. Elsewhere the
     subnormal-keeping :func:`_sigmoid`.
     """
+    if _number(k) is not None and k != 0 and xp.is_torch:
+        return chunked_map(lambda out, x: _xsig_block(out, x, k), _dense(x),
+                           pure=lambda x: _xsig_pure(x, k))
     if _number(k) is not None and k != 0:
-        x = _dense(x) if xp.is_torch else x
         t = x if k == 1 else x * k
         if _within(t, xp, _exp_lo(t, xp), float(xp.finfo(t).max)):
-            if xp.is_torch:
-                y = xp.torch.nn.functional.silu(t, inplace=t is not x)
-                return y if k == 1 else y.div_(k)
             e = np.multiply(x, -k, out=np.empty_like(x))
             np.exp(e, out=e)
             e += 1
@@ -271,15 +248,28 @@ def _xsig(x, xp, k):
     return xl * _sigmoid(xl if k == 1 else xl * k, xp)
 
 
-def _xsig_grad(v, xp):
-    """d/dt of :math:`t\\,\\sigma(t)` at :math:`v`: :math:`\\sigma(v)(1 + v\\,\\sigma(-v))`, v clipped.
+def _xsig_pure(x, k):
+    """torch, out of place: the formula of :func:`_xsig_block`."""
+    xp = torch_ops()
+    return xp.maximum(x, -_big(x, xp)) * _sigmoid(x if k == 1 else x * k, xp)
 
-    torch, where :math:`e^{-v}` is finite: five passes with the fused sigmoid (``silu_backward``
-    computes :math:`1 - \\sigma(v)`, which cancels: :math:`v/2` ULP)."""
-    if xp.is_torch and _within(v, xp, _exp_lo(v, xp), float(xp.finfo(v).max)):
-        v = _dense(v)
-        d = xp.torch.neg(v).sigmoid_().mul_(v).add_(1.0)    # 1 + v sigma(-v)
-        return d.mul_(xp.torch.sigmoid(v))
+
+def _xsig_block(out, x, k):
+    r"""torch: :math:`x\,\sigma(kx)` into ``out`` with :math:`\sigma(t) = e^{\min(t,0)}/(1 + e^{-|t|})`
+    (keeps the gate's digits, subnormal ones included, where :math:`e^{-t}` overflows and the
+    fused sigmoid flushes; no data-dependent branch); x is clamped at the most negative finite
+    number, so :math:`-\infty` gives 0.  (``F.logsigmoid`` would do it in one call but is not
+    vectorised on CPU: 50x slower than ``exp``.)"""
+    torch = _torch()
+    t = x if k == 1 else x * k
+    a = torch.clamp_max(t, 0.0).exp_()
+    e = torch.abs(t).neg_().exp_().add_(1.0)
+    return torch.mul(a.div_(e), x.clamp_min(-float(torch.finfo(x.dtype).max)), out=out)
+
+
+def _xsig_grad(v, xp):
+    r"""d/dt of :math:`t\,\sigma(t)` at :math:`v`: :math:`\sigma(v)(1 + v\,\sigma(-v))`, v clipped
+    (out of place: double backward differentiates it)."""
     v = xp.clip(v, -_GATE_CAP, _GATE_CAP)
     return _sigmoid(v, xp) * (1 + v * _sigmoid(-v, xp))
 
@@ -294,22 +284,23 @@ def silu(x, xp):
 
 
 def _silu_vjp_block(out, x, g):
-    r"""torch: g * SiLU'(x) into ``out`` as :math:`r(1 + x\,e\,r)`, :math:`e = e^{-x}` (finite),
-    :math:`r = \sigma(x) = 1/(1 + e)`, :math:`e\,r = \sigma(-x)`."""
+    r"""torch: g * SiLU'(x) into ``out`` as :math:`\sigma(x) + x\,\sigma'(x)` with
+    :math:`\sigma(x) = e^{\min(x,0)}/(1 + e)` and :math:`\sigma'(x) = e/(1 + e)^2`,
+    :math:`e = e^{-|x|}`: two exponentials, no cancellation, digits kept where the fused sigmoid
+    flushes; x is clipped to the finite range."""
     torch = _torch()
-    e = torch.neg(x).exp_()
-    r = torch.add(e, 1.0).reciprocal_()
-    d = torch.addcmul(_scalar(1.0, x), x, e.mul_(r), out=e).mul_(r)
+    big = float(torch.finfo(x.dtype).max)
+    xc = x.clamp(-big, big)
+    e = torch.abs(xc).neg_().exp_()                  # e^{-|x|}
+    p = torch.add(e, 1.0)                            # 1 + e
+    d = torch.clamp_max(xc, 0.0).exp_()              # e^{min(x, 0)}: sigma(x) (1 + e)
+    d.addcmul_(xc, e.div_(p)).div_(p)                # sigma(x) + x e / (1 + e)^2
     return torch.mul(d, g, out=out)
 
 
 def _silu_vjp(g, x):
-    """torch: g * SiLU'(x), on cache-sized blocks where e^{-x} is finite, else :func:`_xsig_grad`."""
-    xp = torch_ops()
-    x = _dense(x)
-    if _within(x, xp, _exp_lo(x, xp), float(xp.finfo(x).max)):
-        return chunked_map(_silu_vjp_block, x, g)
-    return _xsig_grad(x, xp).mul_(g)
+    """torch: g * SiLU'(x), on cache-sized blocks."""
+    return chunked_map(_silu_vjp_block, _dense(x), _dense(g))
 
 
 define("silu", forward=silu, derivative=lambda x, xp: _xsig_grad(x, xp), torch_builtin="silu",
@@ -352,7 +343,7 @@ def swish(x, xp, beta=1.0):
     :math:`\partial_\beta f = x^2\sigma(t)\sigma(-t)`, :math:`t = \beta x`. Where the gate
     :math:`\sigma(t)` is exactly 0 the result is 0, also at :math:`x = \pm\infty`.
     """
-    if _number(beta) is not None and beta != 0:
+    if _number(beta) is not None and _rounded(beta, x) != 0:
         return _xsig(x, xp, _number(beta))
     s = _sigmoid(_swish_arg(x, xp, beta), xp)
     return xp.where(s == 0, s, x * s)
@@ -370,7 +361,7 @@ def _swish_param_grads(x, xp, beta=1.0):
 
 
 define("swish", forward=swish, derivative=_swish_grad, param_grads=_swish_param_grads,
-       params=(Param("beta", 1.0, "a finite real number", _finite, learnable=True),),
+       params=(Param("beta", 1.0, "a finite real number", _real, learnable=True),),
        naive=lambda x, beta=1.0: x / (1 + np.exp(-beta * x)),
        formula=r"f(x) = x\,\sigma(\beta x)",
        range=r"[\approx -0.278465/\beta, \infty) \ (\beta > 0)", bounded=(False, True),
@@ -387,16 +378,13 @@ def hardswish(x, xp):
     CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
     :math:`f'` at :math:`-3/2`.
     """
-    if xp.is_torch:   # fused; x clamped (when it holds -inf) so that -inf gives 0, not -inf * 0
-        x = _dense(x)
-        return xp.torch.nn.functional.hardswish(x if _no_neg_inf(x) else x.clamp_min(-4.0))
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
 
 
 def _hardswish_grad(x, xp):
     if xp.is_torch:   # fused (aten.where is slow), same convention at the kinks
         x = _dense(x)
-        return _nan_kept(_aten().hardswish_backward(xp.ones_like(x), x), x)
+        return _keep_nan(_aten().hardswish_backward(xp.ones_like(x), x), x)
     return xp.where(x <= -3, 0.0, xp.where(x >= 3, 1.0, (2 * x + 3) / 6))
 
 
@@ -426,10 +414,18 @@ def mish(x, xp):
     :math:`f(-\infty) = 0`.
     """
     if xp.is_torch:
-        return chunked_map(_mish_block, x)
+        return chunked_map(_mish_block, x, pure=_mish_pure)
     e = xp.exp(xp.minimum(x, 40.0))
     n = e * (e + 2)
     return xp.maximum(x, -_big(x, xp)) * (n / (n + 2))
+
+
+def _mish_pure(x):
+    """torch, out of place: the formula of :func:`_mish_block`."""
+    torch = _torch()
+    e = torch.exp(torch.clamp_max(x, 40.0))
+    n = e * (e + 2.0)
+    return (n / (n + 2.0)) * torch.clamp_min(x, -float(torch.finfo(x.dtype).max))
 
 
 def _mish_block(out, x):
@@ -437,7 +433,7 @@ def _mish_block(out, x):
     torch = _torch()
     e = torch.clamp_max(x, 40.0).exp_()
     n = torch.add(e, 2.0).mul_(e)
-    t = n / n.add(2.0)      # not in place: the composite-autograd benchmark differentiates this
+    t = n.div_(n + 2.0)
     return torch.mul(t, torch.clamp_min(x, -float(torch.finfo(x.dtype).max)), out=out)
 
 
@@ -525,8 +521,8 @@ def _star_relu_param_grads(x, xp, s=_STAR_S, b=_STAR_B):
 
 define("star_relu", forward=star_relu, derivative=_star_relu_grad,
        param_grads=_star_relu_param_grads,
-       params=(Param("s", _STAR_S, "a finite real number", _finite, learnable=True),
-               Param("b", _STAR_B, "a finite real number", _finite, learnable=True)),
+       params=(Param("s", _STAR_S, "a finite real number", _real, learnable=True),
+               Param("b", _STAR_B, "a finite real number", _real, learnable=True)),
        naive=lambda x, s=_STAR_S, b=_STAR_B: s * np.maximum(x, 0) ** 2 + b,
        formula=r"f(x) = s\,\operatorname{relu}(x)^2 + b",
        range="[b, inf)", bounded=(False, True), monotonic="non-decreasing (s > 0)",

@@ -8,19 +8,18 @@ import numpy as np
 from scipy import special
 
 from .._core import Param, define
-from .exponential import _finite, _within
-from .shrinkage import _step
+from ._shared import _real, _within
 
 _2_SQRTPI = 2 / math.sqrt(math.pi)
 
 
 def _real_param(name, default, doc="", learnable=False):
-    return Param(name, default, valid="a finite number", check=_finite, doc=doc,
+    return Param(name, default, valid="a finite number", check=_real, doc=doc,
                  learnable=learnable)
 
 
 def _positive_param(name, default, doc=""):
-    return Param(name, default, valid="finite and > 0", check=lambda v: _finite(v) and v > 0,
+    return Param(name, default, valid="finite and > 0", check=lambda v: _real(v) and v > 0,
                  doc=doc)
 
 
@@ -63,13 +62,23 @@ def isru(x, xp, alpha=1.0):
     :math:`\pm 1/\sqrt\alpha`; so :math:`\alpha x^2` never overflows and
     :math:`f(\pm\infty) = \pm 1/\sqrt\alpha` exactly.
     """
-    big = 4 * (alpha * xp.finfo(x).eps) ** -0.5
-    x = xp.clip(x, -big, big)
-    return x / xp.sqrt(1 + alpha * (x * x))
+    big = 4 / (math.sqrt(alpha) * math.sqrt(float(xp.finfo(x).eps)))
+    if big < float(xp.finfo(x).max):    # else alpha rounds to 0 against every finite x^2
+        x = xp.clip(x, -big, big)
+    return x / xp.sqrt(1 + _alpha_x2(x, xp, alpha))
+
+
+def _alpha_x2(x, xp, alpha):
+    r""":math:`\alpha x^2`; for a tiny :math:`\alpha` (below 1e-30, where :math:`x^2` could
+    overflow before :math:`\alpha` brings it back) as :math:`(\sqrt\alpha\,x)^2` on finite x."""
+    if alpha >= 1e-30:
+        return alpha * (x * x)
+    u = math.sqrt(alpha) * _finite_x(x, xp)
+    return u * u
 
 
 def _isru_grad(x, xp, alpha=1.0):
-    q = 1 + alpha * (x * x)         # overflow to inf gives the exact limit 0
+    q = 1 + _alpha_x2(x, xp, alpha)     # overflow to inf gives the exact limit 0
     return 1 / (q * xp.sqrt(q))
 
 
@@ -158,16 +167,18 @@ define("lisht", forward=lisht, derivative=_lisht_grad, naive=lambda x: x * np.ta
 
 # TanhSoft family --------------------------------------------------------------------------------
 def _log_of(delta, x, xp):
-    """ln(delta) as an array like x (-inf for delta = 0)."""
+    """ln(delta): a Python float for a number (-inf for delta = 0), else an array like x."""
+    if isinstance(delta, (int, float)):
+        return math.log(delta) if delta > 0 else -math.inf
     return xp.log(xp.asarray_like(delta, x))
 
 
 def _log_delta_exp(x, ld, xp):
     """ln(delta + e^x) with ld = ln(delta): x itself for delta = 0 (no pass at all), else
     ld + softplus(x - ld) (logaddexp's formula; NumPy's logaddexp is several times slower)."""
-    if not bool(xp.isfinite(ld).all()):     # ld = -inf: delta = 0
-        return x
-    return ld + _softplus(x - ld, xp)
+    if isinstance(ld, float):               # a Python delta: decided on the host, for free
+        return x if ld == -math.inf else ld + _softplus(x - ld, xp)
+    return xp.logaddexp(x, ld)
 
 
 def _tanhsoft_u(x, xp, alpha, beta, gamma):
@@ -204,7 +215,7 @@ def _tanhsoft_grad(x, xp, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0):
 define("tanhsoft", forward=tanhsoft, derivative=_tanhsoft_grad,
        params=(_real_param("alpha", 0.0), _real_param("beta", 0.6), _real_param("gamma", 1.0),
                Param("delta", 0.0, valid="finite and >= 0",
-                     check=lambda v: _finite(v) and v >= 0)),
+                     check=lambda v: _real(v) and v >= 0)),
        naive=lambda x, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0: (
            np.tanh(alpha * x + beta * np.exp(gamma * x)) * np.log(delta + np.exp(x))),
        formula=r"f(x) = \tanh(\alpha x + \beta e^{\gamma x})\,\ln(\delta + e^{x})",
@@ -410,7 +421,7 @@ def pau(x, xp, a=PAU_A, b=PAU_B):
     (returned with a trailing coefficient axis).
     """
     m, n = a.shape[0] - 1, b.shape[0]
-    if m and n and _within(x, xp, *_pau_range(x, xp, a, b)):
+    if m and n and not xp.is_torch and _within(x, xp, *_pau_range(x, xp, a, b)):
         return _pau_plain(x, xp, a, b, m, n)
     s, _, m, n, P, _, Q, _ = _pau_scaled(x, xp, a, b)
     return _power(s, m - n) * (P / Q)
@@ -502,7 +513,7 @@ def sparse_sigmoid(x, xp):
 
 
 def _sparse_sigmoid_grad(x, xp):
-    return 0.5 * _step(1 - xp.abs(x), xp)
+    return 0.5 * xp.step(1 - xp.abs(x))
 
 
 define("sparse_sigmoid", forward=sparse_sigmoid, derivative=_sparse_sigmoid_grad,

@@ -7,7 +7,7 @@ import numpy as np
 from scipy import special
 
 from .._core import Param, define
-from .exponential import _finite
+from ._shared import _real
 
 
 def snake(x, xp, a=1.0):
@@ -40,7 +40,7 @@ def _snake_param_grads(x, xp, a=1.0):
 
 
 define("snake", forward=snake, derivative=_snake_grad, param_grads=_snake_param_grads,
-       params=(Param("a", 1.0, valid="finite and > 0", check=lambda v: _finite(v) and v > 0,
+       params=(Param("a", 1.0, valid="finite and > 0", check=lambda v: _real(v) and v > 0,
                      learnable=True, channelwise=True, doc="frequency"),),
        naive=lambda x, a=1.0: x + np.sin(a * x) ** 2 / a,
        formula=r"f(x) = x + \frac{1}{a}\sin^2(a x)", range="(-inf, inf)", bounded=(False, False),
@@ -80,7 +80,7 @@ def _torch_siren(x, w0=30.0):
 
 
 define("siren", forward=siren, derivative=_siren_grad, aliases=("sine", "sinusoid"),
-       params=(Param("w0", 30.0, valid="a finite number", check=_finite,
+       params=(Param("w0", 30.0, valid="a finite number", check=_real,
                      doc="frequency omega_0 (30 in SIREN's first layer)"),),
        torch_builtin=_torch_siren, naive=lambda x, w0=30.0: np.sin(w0 * x),
        formula=r"f(x) = \sin(\omega_0 x)", range="[-1, 1]", bounded=(True, True),
@@ -129,9 +129,9 @@ def _laplace_grad(x, xp, mu=0.707107, sigma=0.282095):
 
 
 define("laplace", forward=laplace, derivative=_laplace_grad,
-       params=(Param("mu", 0.707107, valid="a finite number", check=_finite, doc="centre"),
+       params=(Param("mu", 0.707107, valid="a finite number", check=_real, doc="centre"),
                Param("sigma", 0.282095, valid="finite and > 0",
-                     check=lambda v: _finite(v) and v > 0, doc="width")),
+                     check=lambda v: _real(v) and v > 0, doc="width")),
        naive=lambda x, mu=0.707107, sigma=0.282095: 0.5 * (1 + special.erf(
            (x - mu) / (sigma * math.sqrt(2)))),
        formula=r"f(x) = \frac12\left(1 + \operatorname{erf}\frac{x-\mu}{\sigma\sqrt2}\right)",

@@ -1,7 +1,7 @@
 """The rectifier family: ReLU and its capped, leaky, learnable, random and shifted relatives.
 
 Derivatives at the kinks follow torch's autograd (relu'(0) = 0, leaky_relu'(0) = slope,
-threshold'(t) = 0); every step is built from ``sigmoidal._positive``,
+threshold'(t) = 0); every step is built from ``xp.step`` (1{z > 0}, NaN for NaN),
 so a NaN input gives a NaN derivative.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 
 from .._core import Param, define
 from .._ops import torch_ops
-from .sigmoidal import _REAL, _aten, _hardtanh_vjp, _keep_nan, _positive, _real
+from ._shared import REAL as _REAL, _aten, _hardtanh_vjp, _keep_nan, _real
 
 
 def _scalar(slope) -> bool:
@@ -39,7 +39,7 @@ def _leaky_grad(x, xp, slope):
     With d = 1{x>0}: :math:`\max(d, a)` for a scalar 0 <= a <= 1, else :math:`d + a(1 - d)`
     (exactly 1 or a).
     """
-    d = _positive(x, xp)
+    d = xp.step(x)
     if _scalar(slope) and 0 <= slope <= 1:
         return xp.maximum(d, slope)
     return d + slope * (1.0 - d)
@@ -60,7 +60,7 @@ def relu(x, xp):
 
 
 def _relu_grad(x, xp):
-    return _positive(x, xp)
+    return xp.step(x)
 
 
 def relu6(x, xp):
@@ -72,7 +72,7 @@ def relu6(x, xp):
 
 
 def _relu6_grad(x, xp):
-    return _positive(xp.minimum(x, 6.0 - x), xp)
+    return xp.step(xp.minimum(x, 6.0 - x))
 
 
 def leaky_relu(x, xp, negative_slope=0.01):
@@ -166,12 +166,12 @@ def threshold(x, xp, threshold=0.0, value=0.0):
     """
     if xp.is_torch:   # torch's kernel: x <= t ? v : x (NaN passes through)
         return xp.torch.nn.functional.threshold(x, threshold, value)
-    d = _positive(x - threshold, xp)
+    d = xp.step(x - threshold)
     return xp.maximum(x, threshold) * d + value * (1.0 - d)
 
 
 def _threshold_grad(x, xp, threshold=0.0, value=0.0):
-    return _positive(x - threshold, xp)
+    return xp.step(x - threshold)
 
 
 def relu_squared(x, xp):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._core import Param, define
 from .._ops import NP
-from .sigmoidal import _aten, _keep_nan, _positive
+from ._shared import _aten, _keep_nan
 
 # tanh x = x / (1 + y/(3 + y/(5 + y/(7 + ...)))), y = x^2 (Lambert); cut after the term
 # y/(2K+1), the relative error of x - tanh x at |x| = 1 is 1.4e-9 for K = 5, 2e-19 for K = 9
@@ -15,7 +15,6 @@ _CF_LEVELS = {True: 9, False: 5}      # float64, float32
 _BLOCK = 1 << 16                      # NumPy block: its temporaries stay in the L2 cache
 
 
-_step = _positive   # 1{v > 0} that keeps NaN (without where: slow on torch CPU)
 
 
 def _blockwise(fn, x):
@@ -110,7 +109,7 @@ def softshrink(x, xp, lambd=0.5):
 
 
 def _shrink_grad(x, xp, lambd=0.5):
-    return _step(xp.abs(x) - lambd, xp)
+    return xp.step(xp.abs(x) - lambd)
 
 
 define("softshrink", forward=softshrink, derivative=_shrink_grad, params=(_lambd("softshrink"),),

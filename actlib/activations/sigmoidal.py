@@ -1,9 +1,7 @@
 """The sigmoidal family: squashing functions and their hard and step relatives.
 
-Also home of the helpers the piecewise activations share: ``_positive`` (the
-step 1{z > 0} that keeps NaN), ``_keep_nan`` and ``_aten`` (for the fused aten
-backward kernels), ``_real`` and ``_REAL`` (parameter check and its wording) and
-``_torch_function`` (a named torch reference for ``torch_builtin=``).
+Steps at kinks are ``xp.step`` (1{z > 0}, NaN for NaN); the helpers shared with other families
+live in ``actlib.activations._shared``.
 """
 from __future__ import annotations
 
@@ -13,29 +11,10 @@ import numbers
 import numpy as np
 
 from .._core import Param, define
+from ._shared import REAL, _aten, _hardtanh_vjp, _keep_nan, _real, _torch, _torch_reference
 
 
-# -- helpers shared by the piecewise activations (rectifiers import them) -----------------
-def _real(v) -> bool:
-    """A finite real scalar (bools excluded)."""
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _positive(z, xp):
-    r"""The step :math:`\mathbf 1_{z>0}`: 1 where z > 0, 0 where z <= 0, NaN where z is NaN.
-
-    Every derivative with a kink is built from it, so NaN in gives NaN out for f' too
-    (``where(z > 0, 1, 0)`` would silently turn NaN into 0).  ``x - t > 0`` is exactly
-    ``x > t`` in IEEE arithmetic (gradual underflow), so shifted steps stay exact.
-    torch has no NaN-preserving step (``torch.heaviside`` and ``torch.sign`` map NaN to 0):
-    ``ceil(clamp(z, 0, 1))`` is one, and the fastest measured (``torch.where`` is about 40x
-    slower than an arithmetic pass on CPU in torch 2.13, so the torch path avoids it).
-    """
-    if xp.is_torch:
-        return xp.torch.clamp(z, 0, 1).ceil_()
-    return np.heaviside(z, 0.0)
-
-
+# -- helpers of this family --------------------------------------------------------------
 def _logistic_density(x, xp):
     r""":math:`\sigma'(x) = \sigma(x)\sigma(-x) = e/(1+e)^2` with :math:`e = e^{-|x|}`.
 
@@ -50,40 +29,6 @@ def _logistic_density(x, xp):
 def _zero(x, xp):
     """A zero derivative that still maps NaN to NaN: clip(x, 0, 0) (one pass; +-inf give 0)."""
     return xp.clip(x, 0.0, 0.0)
-
-
-def _aten():
-    """``torch.ops.aten``, the fused backward kernels the ``torch_backward`` hooks use."""
-    import torch
-    return torch.ops.aten
-
-
-def _keep_nan(r, x):
-    """``r`` with NaN where x is NaN, in place: the fused mask kernels (hardtanh_backward,
-    threshold_backward, ...) pass g through at NaN, as their tests ``x <= t`` are false.
-    The fix-up (a full-size temporary) runs only when ``x.sum()`` is NaN, which every NaN
-    in x makes it (an inf - inf sum merely takes the fix-up needlessly): one cheap reduction."""
-    if r.numel() and bool(x.sum().isnan()):
-        r.add_(x.clamp(0.0, 0.0))
-    return r
-
-
-def _hardtanh_vjp(g, x, min_val=-1.0, max_val=1.0):
-    """g * 1{min_val < x < max_val} (0 at both bounds, NaN for NaN) from torch's fused kernel."""
-    return _keep_nan(_aten().hardtanh_backward(g, x, min_val, max_val), x)
-
-
-def _torch_function(name: str):
-    """A reference ``(x, **params) -> torch.<name>(x, **params)`` for ``torch_builtin=``.
-
-    torch is imported on call, so ``import actlib`` does not import it.
-    """
-    def call(x, **params):
-        import torch
-        return getattr(torch, name)(x, **params)
-    call.__name__ = call.__qualname__ = f"torch_{name}"
-    call.__doc__ = f"torch.{name}"
-    return call
 
 
 # -- identity, steps ------------------------------------------------------------------------
@@ -135,7 +80,10 @@ def sign(x, xp):
     :math:`\mathbf 1_{|x|\le 1}` (hardtanh's derivative) in backward.
     NaN in gives NaN out (``torch.sign`` itself returns 0 for NaN).
     """
-    return _keep_nan(xp.sign(x), x) if xp.is_torch else xp.sign(x)
+    if xp.is_torch:       # clamp(x, s, s): s, or NaN where x is NaN
+        s = xp.sign(x)
+        return xp.torch.clamp(x, s, s)
+    return xp.sign(x)
 
 
 def _sign_grad(x, xp):
@@ -168,17 +116,19 @@ def _sigmoid_grad(x, xp):
 
 
 def _sigmoid_vjp(g, x):
-    r"""g * sigma'(x) on torch: :math:`s - s^2 = s(1 - s)` with :math:`s = \sigma(-|x|) \le 1/2`
-    (no cancellation), all in place on one temporary.  s flushes to 0 where it is subnormal
-    (:math:`|x| > 88.7` in float32), which the flush-to-zero rule allows."""
-    s = x.abs().neg_().sigmoid_()
-    return s.addcmul_(s, s, value=-1.0).mul_(g)
+    r"""g * sigma'(x) on torch: :math:`g\,s(1 - s)` with :math:`s = \sigma(-|x|) \le 1/2` (no
+    cancellation), by torch's fused ``sigmoid_backward(g, s)``; three passes, the last two on
+    one temporary.  s flushes to 0 where it is subnormal (:math:`|x| > 88.7` in float32), which
+    the flush-to-zero rule allows."""
+    s = _torch().copysign(x, -1.0).sigmoid_()           # sigma(-|x|)
+    return _aten().sigmoid_backward(g, s)
 
 
 def _tanh_vjp(g, x):
-    r"""g * sech^2(x) = g * 4s(1 - s), :math:`s = \sigma(-2|x|)`, as :math:`t - t^2/4`, t = 4s."""
-    t = x.abs().mul_(-2.0).sigmoid_().mul_(4.0)
-    return t.addcmul_(t, t, value=-0.25).mul_(g)
+    r"""g * sech^2(x) = g * 4s(1 - s), :math:`s = \sigma(-2|x|)`, by the fused
+    ``sigmoid_backward(4g, s)``."""
+    s = _torch().copysign(x, -1.0).mul_(2.0).sigmoid_()  # sigma(-2|x|)
+    return _aten().sigmoid_backward(g, s).mul_(4.0)
 
 
 def logsigmoid(x, xp):
@@ -202,7 +152,7 @@ def _logsigmoid_grad(x, xp):
     if xp.is_torch:      # torch.sigmoid(-x) = 1/(1 + e^x): accurate, flushes only subnormals
         return xp.torch.neg(x).sigmoid_()
     z = xp.exp(-xp.abs(x))
-    return xp.abs(_positive(-x, xp) - z / (1.0 + z))
+    return xp.abs(xp.step(-x) - z / (1.0 + z))
 
 
 def tanh(x, xp):
@@ -252,7 +202,7 @@ def hardsigmoid(x, xp):
 
 
 def _hardsigmoid_grad(x, xp):
-    return _positive(xp.minimum(x + 3.0, 3.0 - x), xp) * (1.0 / 6.0)
+    return xp.step(xp.minimum(x + 3.0, 3.0 - x)) * (1.0 / 6.0)
 
 
 def hardtanh(x, xp, min_val=-1.0, max_val=1.0):
@@ -266,7 +216,7 @@ def hardtanh(x, xp, min_val=-1.0, max_val=1.0):
 
 
 def _hardtanh_grad(x, xp, min_val=-1.0, max_val=1.0):
-    return _positive(xp.minimum(x - min_val, max_val - x), xp)
+    return xp.step(xp.minimum(x - min_val, max_val - x))
 
 
 def _check_bounds(min_val, max_val):
@@ -276,7 +226,7 @@ def _check_bounds(min_val, max_val):
 
 
 # -- registration ---------------------------------------------------------------------------
-_REAL = "a finite real number"
+_REAL = REAL
 
 define("identity", forward=identity, derivative=_identity_grad, aliases=("linear",),
        naive=lambda x: x.copy(),  # the textbook f(x) = x returns its input; a copy is the fair floor
@@ -297,7 +247,7 @@ define("heaviside", forward=heaviside, derivative=_heaviside_grad,
        reference="McCulloch & Pitts 1943; Rosenblatt 1958")
 
 define("sign", forward=sign, derivative=_sign_grad, torch_backward=_sign_vjp, aliases=("sgn", "signum"),
-       torch_builtin=_torch_function("sign"), naive=lambda x: np.sign(x),
+       torch_builtin=_torch_reference("sign"), naive=lambda x: np.sign(x),
        formula=r"\operatorname{sign}(x) = \begin{cases} -1 & x < 0 \\ 0 & x = 0 \\ 1 & x > 0 \end{cases}",
        range="{-1, 0, 1}", bounded=(True, True), monotonic="non-decreasing (step)",
        smoothness="discontinuous", f0="0", df0="0 (torch and jax; mathematically undefined)",

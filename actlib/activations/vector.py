@@ -20,6 +20,7 @@ b = -inf) is NaN, as in torch, because the limit depends on how the two halves d
 """
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -39,24 +40,42 @@ _DIM = Param("dim", -1, valid="an integer (a dimension of the input)", check=_is
 
 
 # --------------------------------------------------------------------------- softmax family
+def _along(fn):
+    """Let a shape-preserving formula ``fn(x, ..., xp, dim)`` take 0-d input (one entry along
+    ``dim``, as torch) and an empty ``dim`` (an empty result, as torch): both are shape cases,
+    decided without looking at values."""
+    @functools.wraps(fn)
+    def wrapped(*args, dim=-1):
+        *arrays, xp = args
+        ref = next(a for a in arrays if a is not None)
+        if ref.ndim == 0:
+            return fn(*(a if a is None else a.reshape(1) for a in arrays), xp, dim=-1).reshape(())
+        if ref.shape[dim] == 0:
+            return ref * 0.0 if xp.is_torch else np.zeros(ref.shape, ref.dtype)
+        return fn(*args, dim=dim)
+    return wrapped
+
+
 def _shift(x, dim, xp):
-    """``(x - max x, max x)`` along dim; entries equal to an infinite max become 0 (not NaN)."""
+    """``(x - max x, max x)`` along dim; entries equal to an infinite max become 0 (not NaN).
+
+    Without a data-dependent branch: ``x - m`` is NaN exactly where x = m = +-inf (set to 0
+    by ``nan_to_num``, which keeps +-inf) and on rows that hold a NaN (m is NaN there; the
+    callers make those rows NaN again from m, a reduced tensor)."""
     m = xp.amax(x, dim)
-    z = x - m
-    if not bool(xp.isfinite(m).all()):     # the extra pass only when needed (a host sync on GPU)
-        z = xp.where(x == m, 0.0, z)
-    return z, m
+    return xp.nan_to_zero(x - m), m
 
 
-def _exp_sum(x, dim, xp, keep_z=True):
-    """``(z, e^z, sum e^z)`` with z = x - max x; the sum is +inf on all -inf rows (output 0).
-
-    With ``keep_z=False`` e^z overwrites z (one temporary fewer)."""
+def _exp_sum(x, dim, xp):
+    """``(z, e^z, sum e^z)`` with z = x - max x; the sum is +inf on all -inf rows (output 0)
+    and NaN on rows holding a NaN."""
     z, m = _shift(x, dim, xp)
-    e = xp.exp(z) if keep_z else xp.exp(z, out=z)
-    return z, e, xp.where(m == -_INF, _INF, xp.sum(e, dim))
+    e = xp.exp(z)
+    s = xp.where(m == -_INF, _INF, xp.sum(e, dim))
+    return z, e, xp.where(xp.isnan(m), m, s)
 
 
+@_along
 def softmax(x, xp, dim=-1):
     r"""Softmax, :math:`\operatorname{softmax}(x)_i = e^{x_i} / \sum_j e^{x_j}` along ``dim``.
 
@@ -65,17 +84,17 @@ def softmax(x, xp, dim=-1):
     vjp :math:`s \odot (g - \langle g, s\rangle)`; backward saves only the output s.
     ``+inf`` entries share the mass; an all ``-inf`` row gives 0 (torch/jax: NaN).
     """
-    _, e, s = _exp_sum(x, dim, xp, keep_z=False)
-    e /= s
-    return e
+    _, e, s = _exp_sum(x, dim, xp)
+    return e / s
 
 
+@_along
 def _softmax_vjp(x, y, g, xp, dim=-1):
-    d = g - xp.sum(g * y, dim)
-    d *= y
-    return d
+    """s * (g - <g, s>); J is symmetric, so this is also the jvp."""
+    return (g - xp.sum(g * y, dim)) * y
 
 
+@_along
 def log_softmax(x, xp, dim=-1):
     r"""Log-softmax, :math:`x_i - \log\sum_j e^{x_j}` along ``dim``.
 
@@ -90,18 +109,21 @@ def log_softmax(x, xp, dim=-1):
     """
     z, e, s = _exp_sum(x, dim, xp)
     # s = c + rest (c >= 1 maxima); s < 2 means c = 1 and log s = log1p(rest), accurate near 0
-    e *= z < 0
-    z -= xp.where(s < 2, xp.log1p(xp.sum(e, dim)), xp.log(s))
-    return z
+    rest = xp.sum(xp.where(z < 0, e, 0.0), dim)
+    return z - xp.where(s < 2, xp.log1p(rest), xp.log(s))
 
 
+@_along
 def _log_softmax_vjp(x, y, g, xp, dim=-1):
-    d = xp.exp(y)
-    d *= -xp.sum(g, dim)
-    d += g
-    return d
+    return g - xp.exp(y) * xp.sum(g, dim)
 
 
+@_along
+def _log_softmax_jvp(x, y, t, xp, dim=-1):
+    return t - xp.sum(xp.exp(y) * t, dim)
+
+
+@_along
 def softmin(x, xp, dim=-1):
     r"""Softmin, :math:`\operatorname{softmin}(x) = \operatorname{softmax}(-x)` along ``dim``.
 
@@ -109,16 +131,17 @@ def softmin(x, xp, dim=-1):
     :math:`s \odot (\langle g, s\rangle - g)`; backward saves only s.  ``-inf`` entries take the
     mass, an all ``+inf`` row gives 0.
     """
-    return softmax(-x, xp, dim)
+    return softmax(-x, xp, dim=dim)
 
 
+@_along
 def _softmin_vjp(x, y, g, xp, dim=-1):
-    d = xp.sum(g * y, dim) - g
-    d *= y
-    return d
+    """s * (<g, s> - g); J is symmetric, so this is also the jvp."""
+    return (xp.sum(g * y, dim) - g) * y
 
 
 # --------------------------------------------------------------------------- sparsemax
+@_along
 def sparsemax(x, xp, dim=-1):
     r"""Sparsemax (Martins & Astudillo 2016), the Euclidean projection onto the simplex.
 
@@ -138,10 +161,12 @@ def sparsemax(x, xp, dim=-1):
     k = xp.cumsum(xp.ones_like(zs), dim)
     tau = xp.amax((xp.cumsum(zs, dim) - 1) / k, dim)
     tau = xp.where(m == -_INF, _INF, tau)
-    return xp.maximum(z - tau, 0)
+    return xp.maximum(z - xp.where(xp.isnan(m), m, tau), 0)
 
 
+@_along
 def _sparsemax_vjp(x, y, g, xp, dim=-1):
+    """g - mean_S g on the support S = {y > 0}, 0 elsewhere; J is symmetric (also the jvp)."""
     on = y > 0
     size = xp.maximum(xp.sum(xp.where(on, 1.0, xp.zeros_like(g)), dim), 1)
     mean = xp.sum(xp.where(on, g, 0.0), dim) / size
@@ -175,6 +200,14 @@ def maxout(x, xp, k=2, dim=-1):
     return xp.amax(p, j, keepdim=False)
 
 
+def _maxout_jvp(x, y, t, xp, k=2, dim=-1):
+    """The tangent of each group's maximum (ties: the mean of the tied tangents)."""
+    p, j = _pieces(x, k, dim)
+    hit = xp.where(p == xp.amax(p, j), 1.0, xp.zeros_like(p))
+    tp = t.reshape(p.shape)
+    return xp.sum(hit * tp, j, keepdim=False) / xp.sum(hit, j, keepdim=False)
+
+
 def _maxout_vjp(x, y, g, xp, k=2, dim=-1):
     p, j = _pieces(x, k, dim)
     hit = xp.where(p == xp.amax(p, j), 1.0, xp.zeros_like(p))
@@ -188,6 +221,8 @@ def _halves(x, dim, name, xp):
     if size % 2:
         raise ValueError(f"{name}: the size of dim {dim} must be even to split it into two "
                          f"halves, got {size}")
+    if xp is None:      # the torch hooks
+        return _torch().chunk(x, 2, dim=dim)
     return xp.split_half(x, dim)
 
 
@@ -245,7 +280,15 @@ def bilinear(x, xp, dim=-1):
     No non-linearity in either factor, quadratic overall.  Partials
     :math:`\partial/\partial a = b`, :math:`\partial/\partial b = a`.
     """
-    return _act_times_linear(x, xp, dim, "bilinear", lambda a, xp: a)
+    return _act_times_linear(x, xp, dim, "bilinear", _same)
+
+
+def _same(a, xp):
+    return a
+
+
+def _one(a, xp):
+    return xp.ones_like(a)
 
 
 def _act_times_linear(x, xp, dim, name, act, **params):
@@ -258,13 +301,29 @@ def _relu(x, xp):
 
 
 def _relu_grad(x, xp):
-    return xp.where(x > 0, 1.0, xp.zeros_like(x))
+    return xp.step(x)          # 1{x > 0}, NaN for NaN (as relu')
 
 
 def _glu_vjp(x, y, g, xp, dim=-1):
     a, b = _halves(x, dim, "glu", xp)
     s = xp.sigmoid(b)
     return xp.cat([g * s, g * a * s * xp.sigmoid(-b)], dim)
+
+
+def _glu_jvp(x, y, t, xp, dim=-1):
+    a, b = _halves(x, dim, "glu", xp)
+    ta, tb = _halves(t, dim, "glu", xp)
+    s = xp.sigmoid(b)
+    return ta * s + (a * s) * (xp.sigmoid(-b) * tb)
+
+
+def _variant_jvp(name, act, act_grad):
+    """jvp of ``act(a) * b``: ``act'(a) t_a b + act(a) t_b``."""
+    def jvp(x, y, t, xp, dim=-1, **params):
+        a, b = _halves(x, dim, name, xp)
+        ta, tb = _halves(t, dim, name, xp)
+        return act_grad(a, xp, **params) * ta * b + act(a, xp, **params) * tb
+    return jvp
 
 
 def _variant_vjp(name, act, act_grad):
@@ -296,9 +355,88 @@ def crelu(x, xp, dim=-1):
     return xp.cat([_relu(x, xp), _relu(-x, xp)], dim)
 
 
+def _crelu_jvp(x, y, t, xp, dim=-1):
+    nan = xp.where(xp.isnan(x), x, 0.0)
+    return xp.cat([xp.where(x > 0, t, nan), xp.where(x < 0, -t, nan)], dim)
+
+
 def _crelu_vjp(x, y, g, xp, dim=-1):
     g1, g2 = xp.split_half(g, dim)
     return xp.where(x > 0, g1, xp.where(x < 0, -g2, x * 0))
+
+
+# --------------------------------------------------------------------------- torch hooks
+# Eager-only (see ``define``): row blocks keep the forward's temporaries small (peak memory of
+# input + output, as the builtins), torch's fused backward kernels compute the same formulas
+# as the vjps above (softmax: y (g - <g, y>); log_softmax: g - e^y sum g), and GLU works in
+# place on its output.
+_ROW_BLOCK = 1 << 18       # elements per block of rows
+
+
+def _torch():
+    import torch
+    return torch
+
+
+def _regular(x, dim) -> bool:
+    """At least 2-d, non-empty along dim: the fused kernels and row blocks apply."""
+    return x.ndim >= 1 and x.shape[dim] > 0
+
+
+def _row_blocked(fn, name):
+    """torch_forward of a row-wise formula: blocks of rows (dim 0) when dim is not 0."""
+    def forward(x, dim=-1):
+        from .._ops import torch_ops
+        xp = torch_ops()
+        d = dim % x.ndim if x.ndim else 0
+        if x.ndim < 2 or d == 0 or x.numel() <= _ROW_BLOCK or x.shape[d] == 0:
+            return fn(x, xp, dim=dim)
+        out = _torch().empty_like(x)
+        step = max(1, _ROW_BLOCK // (x.numel() // x.shape[0]))
+        for i in range(0, x.shape[0], step):
+            out[i:i + step] = fn(x[i:i + step], xp, dim=dim)
+        return out
+    forward.__name__ = f"_{name}_torch_forward"
+    return forward
+
+
+def _softmax_torch_vjp(x, y, g, dim=-1):
+    if not _regular(y, dim):
+        from .._ops import torch_ops
+        return _softmax_vjp(x, y, g, torch_ops(), dim=dim)
+    return _torch().ops.aten._softmax_backward_data(g, y, dim, y.dtype)
+
+
+def _softmin_torch_vjp(x, y, g, dim=-1):
+    if not _regular(y, dim):
+        from .._ops import torch_ops
+        return _softmin_vjp(x, y, g, torch_ops(), dim=dim)
+    return _torch().ops.aten._softmax_backward_data(g, y, dim, y.dtype).neg_()
+
+
+def _log_softmax_torch_vjp(x, y, g, dim=-1):
+    if not _regular(y, dim):
+        from .._ops import torch_ops
+        return _log_softmax_vjp(x, y, g, torch_ops(), dim=dim)
+    return _torch().ops.aten._log_softmax_backward_data(g, y, dim, y.dtype)
+
+
+def _glu_torch_forward(x, dim=-1):
+    a, b = _halves(x, dim, "glu", None)
+    return _torch().sigmoid(b).mul_(a)
+
+
+def _glu_torch_vjp(x, y, g, dim=-1):
+    """[g sigma(b), g a sigma(b) sigma(-b)] written into one output (no temporaries)."""
+    torch = _torch()
+    a, b = _halves(x, dim, "glu", None)
+    out = torch.empty_like(x)
+    oa, ob = out.chunk(2, dim)
+    torch.sigmoid(b, out=oa)
+    torch.neg(b, out=ob).sigmoid_()
+    ob.mul_(oa).mul_(a).mul_(g)
+    oa.mul_(g)
+    return out
 
 
 # --------------------------------------------------------------------------- registration
@@ -323,24 +461,27 @@ _GATED_META = dict(range=r"\mathbb{R}^d", bounded=(False, False), monotonic="-",
 _SIMPLEX = dict(range="(0, 1)^n, sum 1 (open simplex)", bounded=(True, True),
                 smoothness="C^inf")
 
-define("softmax", forward=softmax, vjp=_softmax_vjp, saves=("y",), params=(_DIM,),
+define("softmax", forward=softmax, vjp=_softmax_vjp, jvp=_softmax_vjp,
+       torch_forward=_row_blocked(softmax, "softmax"), torch_vjp=_softmax_torch_vjp, saves=("y",), params=(_DIM,),
        torch_builtin="softmax", naive=_np_softmax,
        formula=r"\operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}", **_SIMPLEX,
        monotonic="increasing in its own input, decreasing in the others", f0="1/n",
        df0=r"J(0) = I/n - \mathbf{1}\mathbf{1}^\top/n^2", reference="Bridle 1990")
-define("log_softmax", forward=log_softmax, vjp=_log_softmax_vjp, saves=("y",), params=(_DIM,),
+define("log_softmax", forward=log_softmax, vjp=_log_softmax_vjp, jvp=_log_softmax_jvp,
+       torch_forward=_row_blocked(log_softmax, "log_softmax"), torch_vjp=_log_softmax_torch_vjp, saves=("y",), params=(_DIM,),
        aliases=("logsoftmax",), torch_builtin="log_softmax",
        naive=lambda x: np.log(_np_softmax(x)),
        formula=r"\operatorname{log\_softmax}(x)_i = x_i - \log\sum_j e^{x_j}",
        range="(-inf, 0)^n", bounded=(True, False), monotonic="-", smoothness="C^inf",
        f0="-log n", df0=r"J(0) = I - \mathbf{1}\mathbf{1}^\top/n",
        reference="Bridle 1990 (log-likelihood of the softmax)")
-define("softmin", forward=softmin, vjp=_softmin_vjp, saves=("y",), params=(_DIM,),
+define("softmin", forward=softmin, vjp=_softmin_vjp, jvp=_softmin_vjp,
+       torch_forward=_row_blocked(softmin, "softmin"), torch_vjp=_softmin_torch_vjp, saves=("y",), params=(_DIM,),
        torch_builtin="softmin", naive=lambda x: _np_softmax(-x),
        formula=r"\operatorname{softmin}(x) = \operatorname{softmax}(-x)", **_SIMPLEX,
        monotonic="decreasing in its own input", f0="1/n",
        df0=r"J(0) = -(I/n - \mathbf{1}\mathbf{1}^\top/n^2)", reference="-")
-define("sparsemax", forward=sparsemax, vjp=_sparsemax_vjp, saves=("y",), params=(_DIM,),
+define("sparsemax", forward=sparsemax, vjp=_sparsemax_vjp, jvp=_sparsemax_vjp, saves=("y",), params=(_DIM,),
        naive=_np_sparsemax,
        formula=r"\operatorname{sparsemax}(x) = \arg\min_{p \in \Delta} \|p - x\|^2 "
                r"= [x - \tau(x)]_+",
@@ -349,7 +490,7 @@ define("sparsemax", forward=sparsemax, vjp=_sparsemax_vjp, saves=("y",), params=
        df0=r"J(0) = I/n - \mathbf{1}\mathbf{1}^\top/n^2",
        kink="where the support {y > 0} changes; the support's formula is used",
        reference="Martins & Astudillo 2016")
-define("maxout", forward=maxout, vjp=_maxout_vjp, saves=("x",),
+define("maxout", forward=maxout, vjp=_maxout_vjp, jvp=_maxout_jvp, saves=("x",),
        params=(Param("k", 2, valid="an integer >= 1 that divides the size of dim",
                      check=lambda k: _is_int(k) and k >= 1, doc="pieces per unit"), _DIM),
        naive=lambda x: x.reshape(x.shape[:-1] + (-1, 2)).max(-1),
@@ -358,17 +499,19 @@ define("maxout", forward=maxout, vjp=_maxout_vjp, saves=("x",),
        f0="0", df0="subgradient: 1 on the max of each group (ties split evenly)",
        kink="ties within a group: gradient split evenly (torch.amax)",
        reference="Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013")
-define("glu", forward=glu, vjp=_glu_vjp, params=(_DIM,), torch_builtin="glu",
+define("glu", forward=glu, vjp=_glu_vjp, jvp=_glu_jvp,
+       torch_forward=_glu_torch_forward, torch_vjp=_glu_torch_vjp, params=(_DIM,), torch_builtin="glu",
        naive=lambda x: _np_halves(x)[0] / (1 + np.exp(-_np_halves(x)[1])),
        formula=r"\operatorname{GLU}(x) = a \otimes \sigma(b),\ [a, b] = x", smoothness="C^inf",
        df0=r"\partial/\partial a = 1/2,\ \partial/\partial b = 0",
        **{**_GATED_META, "reference": "Dauphin, Fan, Auli & Grangier 2017"})
-define("reglu", forward=reglu, vjp=_variant_vjp("reglu", _relu, _relu_grad), params=(_DIM,),
+define("reglu", forward=reglu, vjp=_variant_vjp("reglu", _relu, _relu_grad),
+       jvp=_variant_jvp("reglu", _relu, _relu_grad), params=(_DIM,),
        naive=lambda x: np.maximum(_np_halves(x)[0], 0) * _np_halves(x)[1],
        formula=r"\operatorname{ReGLU}(x) = \operatorname{relu}(a) \otimes b,\ [a, b] = x",
        smoothness="C^0", df0=r"\partial/\partial a = 0 (relu'(0) = 0),\ \partial/\partial b = 0",
        kink="a = 0: relu'(0) = 0 (torch)", **_GATED_META)
-define("geglu", forward=geglu, vjp=_variant_vjp("geglu", *_GELU),
+define("geglu", forward=geglu, vjp=_variant_vjp("geglu", *_GELU), jvp=_variant_jvp("geglu", *_GELU),
        params=(_DIM, Param("approximate", "none", valid='"none" or "tanh"',
                            check=lambda v: v in ("none", "tanh"), doc="gelu's approximation")),
        naive=lambda x: _np_halves(x)[0] * 0.5 * (
@@ -376,17 +519,17 @@ define("geglu", forward=geglu, vjp=_variant_vjp("geglu", *_GELU),
        formula=r"\operatorname{GEGLU}(x) = \operatorname{gelu}(a) \otimes b,\ [a, b] = x",
        smoothness="C^inf", df0=r"\partial/\partial a = b/2,\ \partial/\partial b = 0",
        **_GATED_META)
-define("swiglu", forward=swiglu, vjp=_variant_vjp("swiglu", *_SILU), params=(_DIM,),
+define("swiglu", forward=swiglu, vjp=_variant_vjp("swiglu", *_SILU), jvp=_variant_jvp("swiglu", *_SILU), params=(_DIM,),
        naive=lambda x: _np_halves(x)[0] / (1 + np.exp(-_np_halves(x)[0])) * _np_halves(x)[1],
        formula=r"\operatorname{SwiGLU}(x) = \operatorname{silu}(a) \otimes b,\ [a, b] = x",
        smoothness="C^inf", df0=r"\partial/\partial a = b/2,\ \partial/\partial b = 0",
        **_GATED_META)
 define("bilinear", forward=bilinear,
-       vjp=_variant_vjp("bilinear", lambda a, xp: a, lambda a, xp: xp.ones_like(a)),
+       vjp=_variant_vjp("bilinear", _same, _one), jvp=_variant_jvp("bilinear", _same, _one),
        params=(_DIM,), naive=lambda x: _np_halves(x)[0] * _np_halves(x)[1],
        formula=r"\operatorname{bilinear}(x) = a \otimes b,\ [a, b] = x", smoothness="C^inf",
        df0=r"\partial/\partial a = b,\ \partial/\partial b = a", **_GATED_META)
-define("crelu", forward=crelu, vjp=_crelu_vjp, saves=("x",), params=(_DIM,),
+define("crelu", forward=crelu, vjp=_crelu_vjp, jvp=_crelu_jvp, saves=("x",), params=(_DIM,),
        aliases=("concatenated_relu",),
        naive=lambda x: np.concatenate([np.maximum(x, 0), np.maximum(-x, 0)], -1),
        formula=r"\operatorname{CReLU}(x) = [\operatorname{relu}(x), \operatorname{relu}(-x)]",
