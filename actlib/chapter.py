@@ -14,8 +14,8 @@ Every number the prose quotes is glued with :func:`glue` (MyST-NB), so strict nb
 text too.  Nothing here knows how actlib computes an activation: the SymPy definitions
 (:mod:`actlib.definitions`) and mpmath are the references.
 
-The unit of every ULP figure is the ULP of max(|f(x)|, |x f'(x)|) in the tested dtype (for
-f', of max(|f'(x)|, |x f''(x)|)): the error the rounding of x itself would cause is not charged
+The unit of every ULP figure is the ULP of ``max(|f(x)|, |x f'(x)|)`` in the tested dtype (for
+f', of ``max(|f'(x)|, |x f''(x)|)``): the error the rounding of x itself would cause is not charged
 to an implementation.  The plain ULP of f is shown beside it where the two differ
 (:mod:`actlib.crosscheck`).
 """
@@ -150,8 +150,9 @@ def _exact(v):
 def stated_values(text: str, act) -> list:
     """The numbers a statement of ``act.info`` gives, as ``(value, approximate)`` pairs:
     every piece of the text between ';', '(' and '=' that parses as an expression in the
-    activation's parameters ("undefined; 0 (torch and jax)" -> [(0, False)],
-    "tanh(log 2) = 3/5" -> [(3/5, False), (3/5, False)], "~0.00609" -> [(0.00609, True)])."""
+    activation's parameters, each with ``False`` when it is exact or the half-unit of its
+    last digit when it is approximate ("undefined; 0 (torch and jax)" -> [(0, False)],
+    "tanh(log 2) = 3/5" -> [(3/5, False), (3/5, False)], "~0.00609" -> [(0.00609, 5e-6)])."""
     from sympy.parsing.sympy_parser import (implicit_multiplication_application, parse_expr,
                                             standard_transformations)
 
@@ -171,7 +172,7 @@ def stated_values(text: str, act) -> list:
             except Exception:  # noqa: BLE001 - words, not an expression
                 continue
             if isinstance(value, sp.Basic) and value.is_number and value.is_real:
-                out.append((value, approx))
+                out.append((value, _half_unit(candidate) if approx else False))
                 break
     return out
 
@@ -185,11 +186,17 @@ def _balanced(text: str) -> str:
     return text
 
 
+def _half_unit(number: str) -> float:
+    """Half a unit in the last digit of a decimal as written ("0.00609" -> 5e-6)."""
+    m = re.search(r"\.(\d+)", number)
+    return 0.5 * 10.0 ** -(len(m.group(1)) if m else 0)
+
+
 def _matches(value, stated) -> bool:
     value = sp.sympify(value)
     for s, approx in stated:
         if approx:
-            if abs(float(value) - float(s)) <= 5e-4 * max(abs(float(s)), 1e-3):
+            if abs(float(value) - float(s)) <= approx:
                 return True
         elif value.is_number and s.is_number and abs(float(value - s)) <= 1e-12 * max(1, abs(float(s))):
             return True

@@ -11,8 +11,8 @@ extremes, the error of
 * autograd of the SymPy formula compiled to torch ops (what a naive
   implementation gets),
 
-each in ULP of the tested dtype, taken at the scale max(|f|, |x f'|) (see the
-rule below), with the plain ULP of |f| reported beside it where the two differ.  Only actlib's rows are asserted by
+each in ULP of the tested dtype, taken at the scale ``max(|f|, |x f'|)`` (see the
+rule below), with the plain ULP of ``|f|`` reported beside it where the two differ.  Only actlib's rows are asserted by
 :meth:`CrossCheck.assert_accurate`; the others are there for comparison.
 
 ULP rule (the same as actlib's test suite, tests/ulp.py): the error of a computed

@@ -84,9 +84,18 @@ def _approach(expr, x, point, side):
     if point in (sp.oo, -sp.oo):
         sub = (1 if point == sp.oo else -1) / _h
         folded = _eventual_branches(sp.piecewise_fold(expr).subs(x, sub))
-    else:
-        sub = point + side * _h
-        folded = sp.piecewise_fold(expr).subs(x, sub)
+        value = sp.limit(folded, _h, 0, "+")
+        if folded.has(sp.erf):
+            # SymPy's limit of erf(a (x - b)) with large rationals a, b can come out with the
+            # wrong sign; the erfc form does not: take the one the far tail agrees with
+            other = sp.limit(folded.rewrite(sp.erfc), _h, 0, "+")
+            if other != value:
+                far = sp.N(folded.subs(_h, sp.Rational(1, 10 ** 4)), 30)
+                value = min((value, other), key=lambda v: abs(sp.N(v - far, 30))
+                            if v.is_finite else (0 if abs(far) > 1e3 else sp.oo))
+        return value
+    sub = point + side * _h
+    folded = sp.piecewise_fold(expr).subs(x, sub)
     return sp.limit(folded, _h, 0, "+")
 
 
