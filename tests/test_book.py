@@ -129,3 +129,41 @@ def test_readme_example_runs():
     assert code, "README has no python example"
     for block in code:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def _notebooks():
+    import nbformat
+
+    return {p.stem: nbformat.read(p, as_version=4) for p in sorted((ROOT / "book").glob("*.ipynb"))}
+
+
+def test_set_up_cells_are_a_few_hidden_imports():
+    """Every notebook's first code cell is at most 15 lines and hidden in the HTML: the helpers
+    a chapter needs live in actlib (tested), not on the page."""
+    for name, nb in _notebooks().items():
+        first = next(c for c in nb.cells if c.cell_type == "code")
+        lines = [line for line in first.source.splitlines() if line.strip()]
+        assert len(lines) <= 15, f"{name}: set-up cell of {len(lines)} lines"
+        assert "hide-input" in first.metadata.get("tags", []), f"{name}: set-up cell not hidden"
+
+
+def test_no_notebook_defines_a_function_another_defines():
+    """A function needed by two notebooks belongs in actlib, once."""
+    defined: dict[str, set[str]] = {}
+    for name, nb in _notebooks().items():
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                for fn in re.findall(r"^\s*(?:def|class)\s+(\w+)", cell.source, re.M):
+                    defined.setdefault(fn, set()).add(name)
+    shared = {fn: sorted(nbs) for fn, nbs in defined.items() if len(nbs) > 1}
+    assert not shared, f"defined in more than one notebook: {shared}"
+
+
+def test_no_activation_expression_is_written_in_a_notebook():
+    """The SymPy definitions come from actlib.definitions; a chapter never writes the sigmoid
+    1/(1 + exp(-x)) (or tanh's, softplus', ...) again."""
+    pattern = re.compile(r"1\s*/\s*\(\s*1\s*\+\s*sp\.exp\(\s*-\s*x\s*\)\s*\)")
+    for name, nb in _notebooks().items():
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not pattern.search(cell.source), f"{name} writes the sigmoid's expression"
