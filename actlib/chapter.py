@@ -316,6 +316,13 @@ class Study:
 
     # -- properties ------------------------------------------------------------------------
     @cached_property
+    def breakpoints(self) -> tuple:
+        """Where f may jump or kink, read off the definition (:func:`~actlib.symbolic.breakpoints`)."""
+        from .symbolic import breakpoints
+
+        return breakpoints(self.f, x)
+
+    @cached_property
     def derived(self) -> Derived:
         """Every property of the template, derived from ``f`` alone (:func:`~actlib.symbolic.derive`)."""
         return derive(self.f, x)
@@ -391,7 +398,7 @@ class Study:
         ``{glue:figure}`` with a caption.  ``family=(param, values)`` plots a parameter family
         instead.  Returns the glue name."""
         grid = np.linspace(*x_range, n)
-        breaks = [float(p) for p in self.derived.breakpoints if p.is_number]
+        breaks = [float(p) for p in self.breakpoints if p.is_number]
         if family is not None:
             param, values = family
             fixed = {k: v for k, v in self.act.params.items() if k != param}
@@ -415,7 +422,7 @@ class Study:
         proved equal to the definition first (AssertionError otherwise).  The naive-autograd
         row always differentiates the definition itself."""
         if grid is None:
-            grid = default_grid(kinks=[float(p) for p in self.derived.breakpoints if p.is_number])
+            grid = default_grid(kinks=[float(p) for p in self.breakpoints if p.is_number])
         if reference is not None:
             assert prove_equal(self.f, reference, x), \
                 f"{self.name}: the reference form is not proved equal to the definition"

@@ -52,8 +52,9 @@ def default_grid(kinks=(), n: int = 300, lo: float = 1e-8, hi: float = 1e3) -> n
     return np.concatenate([grid[grid < 0], [-0.0], grid[grid >= 0]])
 
 
-def _mp_reference(expr, symbol, points):
-    """Evaluate a SymPy expression at exact binary points with mpmath, to 50 correct digits.
+def _mp_reference(expr, symbol, points, digits: int = _MP_DPS):
+    """Evaluate a SymPy expression at exact binary points with mpmath, to ``digits`` (50)
+    correct digits.
 
     A textbook form may cancel catastrophically in a tail (``1 - tanh(x)**2``,
     ``log(1 + exp(-x))``), so the precision is raised adaptively: each point is evaluated at
@@ -78,14 +79,14 @@ def _mp_reference(expr, symbol, points):
 
     out = []
     for p in points:
-        dps = start = _MP_DPS + min(int(abs(p)) + 1, 2000)
+        dps = start = digits + min(int(abs(p)) + 1, 2000)
         value = at(p, dps)
         while dps < 20000:
             # if evaluating at dps loses k digits to cancellation, the values at dps and
             # dps + 30 agree to dps - k digits: agreement to 50 digits proves 50 correct digits.
             # A 0 may be total cancellation: it is trusted only from 8 times the start.
             check = at(p, dps + 30)
-            if _agree(value, check) and (value != 0 or dps >= 8 * start):
+            if _agree(value, check, digits) and (value != 0 or dps >= 8 * start):
                 break
             dps *= 2
             value = at(p, dps)
@@ -128,16 +129,16 @@ def _erfc_form(expr):
     return expr.replace(wanted, rewrite)
 
 
-def _agree(a, b) -> bool:
-    """Whether two mpmath values agree to _MP_DPS digits (NaNs and infinities exactly)."""
+def _agree(a, b, digits: int = _MP_DPS) -> bool:
+    """Whether two mpmath values agree to ``digits`` digits (NaNs and infinities exactly)."""
     import mpmath
 
     if mpmath.isnan(a) or mpmath.isnan(b):
         return bool(mpmath.isnan(a) and mpmath.isnan(b))
     if mpmath.isinf(a) or mpmath.isinf(b) or a == 0 or b == 0:
         return a == b
-    with mpmath.workdps(_MP_DPS + 10):
-        return abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-_MP_DPS)
+    with mpmath.workdps(digits + 10):
+        return abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-digits)
 
 
 def ulp_errors(computed, exact, dtype, scale=None, floor: float = 0.0) -> np.ndarray:
@@ -148,30 +149,45 @@ def ulp_errors(computed, exact, dtype, scale=None, floor: float = 0.0) -> np.nda
     NaN or infinity that differs from the exact value rounded to ``dtype`` counts
     as +inf.
     """
-    import mpmath
-
     dtype = np.dtype(dtype)
     info = np.finfo(dtype)
     tiny, mant = float(info.tiny), info.nmant
-    scale = [0] * len(exact) if scale is None else scale
-    out = np.empty(len(exact))
     comp = np.asarray(computed, dtype=np.float64).ravel()
-    with mpmath.workdps(_MP_DPS):
-        for i, (c, e, s) in enumerate(zip(comp, exact, scale)):
-            if mpmath.isnan(e) or math.isnan(c):
-                out[i] = 0.0 if (mpmath.isnan(e) and math.isnan(c)) else math.inf
-                continue
-            with np.errstate(over="ignore"):  # an exact value beyond the dtype rounds to inf
-                e_rounded = float(np.asarray(float(e)).astype(dtype))
-            if math.isinf(c) or math.isinf(e_rounded):
-                out[i] = 0.0 if e_rounded == c else math.inf
-                continue
-            size = max(abs(e), abs(s), floor)
-            unit = tiny if size < tiny else mpmath.ldexp(1, int(mpmath.floor(mpmath.log(size, 2))) - mant)
-            if abs(e) < tiny:  # subnormal result: flush-to-zero accepted
-                unit = max(unit, tiny)
-            out[i] = float(abs(mpmath.mpf(c) - e) / unit)
+    hi, lo = _double_double(exact)  # exact = hi + lo to about 106 bits
+    scale = np.zeros(len(hi)) if scale is None else np.abs(_double_double(scale)[0])
+    out = np.zeros(len(hi))
+    with np.errstate(over="ignore", invalid="ignore"):  # an exact value beyond the dtype: inf
+        e_rounded = hi.astype(dtype).astype(np.float64)
+        nan_e, nan_c = np.isnan(hi), np.isnan(comp)
+        special = nan_e | nan_c | np.isinf(comp) | np.isinf(e_rounded)
+        out[special] = np.where((nan_e & nan_c) | (e_rounded == comp), 0.0, np.inf)[special]
+        size = np.maximum(np.maximum(np.abs(hi), scale), floor)
+        exponent = np.frexp(np.where(np.isfinite(size) & (size > 0), size, 1.0))[1] - 1
+        unit = np.ldexp(1.0, np.clip(exponent - mant, -1074, 1023))
+        unit = np.where(np.isinf(size), np.ldexp(1.0, 1023 - 52), unit)
+        unit = np.where(size < tiny, tiny, unit)  # below the normal range: the smallest normal
+        unit = np.where(np.abs(hi) < tiny, np.maximum(unit, tiny), unit)  # flush-to-zero accepted
+        # c - hi is exact when the two are within a factor of 2 (Sterbenz), and its rounding
+        # is negligible otherwise (the error is then of the order of |hi| itself)
+        err = np.abs((comp - hi) - lo) / unit
+    out[~special] = err[~special]
     return out
+
+
+def _double_double(values):
+    """mpmath values as float64 pairs (hi, lo) with hi + lo equal to them to ~106 bits
+    (hi = ±inf beyond float64's range, NaN for NaN)."""
+    import mpmath
+
+    hi = np.empty(len(values))
+    lo = np.zeros(len(values))
+    with mpmath.workdps(_MP_DPS):
+        for i, v in enumerate(values):
+            h = float(v)
+            hi[i] = h
+            if math.isfinite(h):
+                lo[i] = float(v - h)
+    return hi, lo
 
 
 def _bucket(ulp: float) -> str:
@@ -322,7 +338,7 @@ def crosscheck(act, expr, symbol, grid=None, dtypes=("float64", "float32"),
         pts = np.insert(pts, np.searchsorted(pts, 0.0), zeros)
         exact_f = _mp_reference(expr, symbol, pts)
         exact_d = _mp_reference(dexpr, symbol, pts)
-        exact_d2 = _mp_reference(d2expr, symbol, pts)
+        exact_d2 = _mp_reference(d2expr, symbol, pts, digits=8)  # only a scale: 8 digits do
         scales = {"f": [abs(p * d) for p, d in zip(pts, exact_d)],
                   "f'": [abs(p * d) for p, d in zip(pts, exact_d2)]}
 
