@@ -67,8 +67,8 @@ def _formatted(value, digits):
         return value
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
-    if isinstance(value, sp.Basic) and value.is_Rational:
-        return str(value)
+    if isinstance(value, sp.Basic) and (value.is_Rational or value.free_symbols):
+        return sp.sstr(value)  # exact: 1/4, -3*alpha
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     value = float(value)
@@ -111,8 +111,9 @@ def glue_figure(name: str, fig) -> None:
 
 # -- act.info, read ------------------------------------------------------------------------------
 _LATEX = [(r"\\approx", "~"), (r"\\infty", "oo"), (r"\\alpha", "alpha"), (r"\\beta", "beta"),
-          (r"\\lambda", "lambda_"), (r"\\mathbb\{R\}", "(-oo, oo)"), (r"\\", ""), ("inf", "oo"),
-          ("lambd", "lambda_"), ("ln", "log"), ("−", "-"), ("\u2248", "~")]
+          (r"\\lambda", "lambda"), (r"\\mathbb\{R\}", "(-oo, oo)"), (r"\\", ""),
+          (r"\binf\b", "oo"), (r"\blambda?\b", "lambda_"), (r"\bln\b", "log"), ("−", "-"),
+          ("\u2248", "~")]
 
 
 def _clean(text: str) -> str:
@@ -130,6 +131,10 @@ def _namespace(act) -> dict:
         bound = _exact(act.params.get(pname, d.defaults.get(pname)))
         for key in {pname, sym.name, "lambda_" if pname == "lambd" else pname}:
             ns[key] = bound
+    if act.name == "selu":  # its constants have no parameter: the names of its formula
+        from .definitions import SELU_ALPHA, SELU_SCALE
+
+        ns.update(alpha=SELU_ALPHA, lambda_=SELU_SCALE)
     aliases = {"negative_slope": "a", "weight": "a", "lambd": "lambda_", "min_val": "min_val",
                "values": "c", "threshold": "t", "value": "v", "w0": "w0"}
     for pname, short in aliases.items():
@@ -164,8 +169,9 @@ def stated_values(text: str, act) -> list:
         piece = piece.lstrip("~ ")
         if not piece:
             continue
-        first = _balanced(piece.split()[0])
-        for candidate in (piece, re.sub(r"\s+\(.*$", "", piece), first):  # "a (torch)" -> "a"
+        first, last = _balanced(piece.split()[0]), _balanced(piece.split()[-1])
+        # "a (torch)" -> "a"; "frameworks lambda*alpha" -> "lambda*alpha"
+        for candidate in (piece, re.sub(r"\s+\(.*$", "", piece), first, last):
             try:
                 value = parse_expr(candidate, local_dict=ns, transformations=standard_transformations
                                    + (implicit_multiplication_application,))

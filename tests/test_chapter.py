@@ -201,3 +201,10 @@ def test_glue_formats_deterministically():
     assert glue("t-c", sp.Rational(1, 4)) == "1/4"
     assert glue("t-d", 2.0 ** -20, digits=2) == "9.5e-07"
     assert glue("t-e", "text") == "text"
+    assert glue("t-f", -3 * sp.Symbol("alpha")) == "-3*alpha"
+
+
+def test_selu_constants_are_read_in_its_info():
+    table = Study("selu").properties()
+    (row,) = [r for r in table.rows if r[0] == "f'(0) in actlib"]
+    assert row[3] is True
