@@ -167,3 +167,13 @@ def test_no_activation_expression_is_written_in_a_notebook():
         for cell in nb.cells:
             if cell.cell_type == "code":
                 assert not pattern.search(cell.source), f"{name} writes the sigmoid's expression"
+
+
+def test_directive_titles_have_no_backticks():
+    """CommonMark forbids a backtick in a backtick fence's info string: ```{exercise} `x` is
+    not a directive at all, and the exercise and its solution silently vanish."""
+    for name, nb in _notebooks().items():
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                bad = [line for line in cell.source.splitlines() if re.match(r"^```\{[\w:-]+\}.*`", line)]
+                assert not bad, f"{name}: {bad}"
