@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import numbers
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -85,7 +84,6 @@ class Spec:
     param_grads: Callable | None = None
     validate: Callable | None = None
     torch_builtin: Any = None
-    naive: Callable | None = None
     saves: tuple[str, ...] = ("x",)
     sample: Callable | None = None
     wide: bool = False
@@ -128,7 +126,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
            vjp: Callable | None = None, param_grads: Callable | None = None,
            params: tuple[Param, ...] = (), aliases: tuple[str, ...] = (),
            validate: Callable | None = None, torch_builtin: Any = None,
-           naive: Callable | None = None, saves: tuple[str, ...] = ("x",),
+           saves: tuple[str, ...] = ("x",),
            sample: Callable | None = None, wide: bool = False,
            torch_backward: Callable | None = None, jvp: Callable | None = None,
            torch_forward: Callable | None = None, torch_vjp: Callable | None = None,
@@ -145,8 +143,8 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     ``param_grads(x, xp, **params)`` returns ``{name: df/dparam}`` (elementwise,
     broadcast to the output) for learnable parameters.  ``torch_builtin`` is the
     name of the ``torch.nn.functional`` function with the same parameters, or a
-    callable ``(x, **params)``; ``naive`` is the textbook NumPy formula, used only
-    by the benchmarks.  ``sample(x, xp, **params) -> dict`` draws per-call random
+    callable ``(x, **params)`` (the textbook NumPy formulas the benchmarks compare
+    against live in ``benchmarks/naive.py``).  ``sample(x, xp, **params) -> dict`` draws per-call random
     arrays (rrelu's slopes) that are passed to forward and derivative as
     keywords and saved for backward.  ``wide=True`` computes float32 (and half)
     input in float64 and rounds once, for formulas that cancel (PAU's
@@ -183,7 +181,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
                 (getattr(torch_builtin, "__doc__", None) or None))
     spec = Spec(name=name, forward=forward, params=tuple(params), info=info,
                 derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
-                torch_builtin=torch_builtin, naive=naive, saves=tuple(saves), sample=sample,
+                torch_builtin=torch_builtin, saves=tuple(saves), sample=sample,
                 wide=wide, torch_backward=torch_backward, jvp=jvp,
                 torch_forward=torch_forward, torch_vjp=torch_vjp, doc=(forward.__doc__ or "").strip(),
                 param_index={p.name: p for p in params})

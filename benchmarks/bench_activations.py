@@ -2,7 +2,7 @@
 
 For every activation, on float32 arrays of each size:
 
-* NumPy forward: actlib / the naive textbook formula (``spec.naive``, unsafe),
+* NumPy forward: actlib / the naive textbook formula (``benchmarks/naive.py``, unsafe),
   and actlib / a plain copy of the array (the memory-bandwidth floor);
 * torch CPU forward+backward: actlib / torch's builtin (where torch has one),
   and actlib / autograd through the same composite formula (actlib's forward
@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 import actlib
+from naive import NAIVE
 from actlib._ops import torch_ops
 from actlib._torch import _shaped, _split_params
 
@@ -178,9 +179,9 @@ def main() -> None:
             if act.elementwise and not args.no_numpy:
                 t_act = best_time(lambda: act(xn), args.repeats)
                 row["np/copy"] = t_act / t_copy
-                if act.spec.naive is not None:
+                if name in NAIVE:
                     with np.errstate(all="ignore"):
-                        t_naive = best_time(lambda: act.spec.naive(xn), args.repeats)
+                        t_naive = best_time(lambda: NAIVE[name](xn), args.repeats)
                     row["np/naive"] = t_act / t_naive
                     np_ratios.append(row["np/naive"])
             shape = (n,) if act.elementwise else (n // 1000, 1000)
