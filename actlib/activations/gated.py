@@ -372,6 +372,8 @@ def hardswish(x, xp):
     CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
     :math:`f'` at :math:`-3/2`.
     """
+    if xp.is_torch:   # torch's hardsigmoid is relu6(x + 3)/6, the same rounding; x clamped at -3
+        return xp.torch.nn.functional.hardsigmoid(x).mul_(xp.maximum(x, -3.0))
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
 
 

@@ -99,7 +99,7 @@ def sigmoid(x, xp):
     Computed as ``torch.sigmoid`` on torch and as :math:`1/(1 + e^{-x})` on NumPy: for
     x < -709 (float64) :math:`e^{-x}` overflows to inf and :math:`1/(1+\infty) = 0` is the
     exact limit; the NumPy path runs under ``errstate(all="ignore")``, so no warning escapes.
-    It is as accurate as SciPy's ``expit`` (<= 2 ULP) and about twice as fast.  Both forms, and
+    It is as accurate as SciPy's ``expit`` (<= 2 ULP).  Both forms, and
     ``torch.sigmoid``, flush results below the smallest normal number (x < -708) to 0.
     Derivative :math:`\sigma'(x) = \sigma(x)\,\sigma(-x) = e/(1+e)^2` with
     :math:`e = e^{-|x|}`, accurate in both tails (the textbook :math:`\sigma(1-\sigma)`
@@ -132,8 +132,8 @@ def logsigmoid(x, xp):
     r"""Log-sigmoid, :math:`\log\sigma(x) = -\operatorname{softplus}(-x)`.
 
     Stable form :math:`\min(x, 0) - \operatorname{log1p}(e^{-|x|})` (torch's fused
-    ``logsigmoid`` kernel computes the same; on NumPy it is written out, as SciPy's
-    ``log_expit`` is 20x slower): no overflow, exact -inf at -inf, and full relative accuracy
+    ``logsigmoid`` kernel computes the same; on NumPy it is written out rather than SciPy's
+    ``log_expit``): no overflow, exact -inf at -inf, and full relative accuracy
     for large x, where :math:`\log(\sigma(x))` would round to 0.
     Derivative :math:`\sigma(-x)`, computed as torch's backward does, without cancellation
     and keeping subnormal values for large x: with :math:`s = e^{-|x|}/(1 + e^{-|x|})
