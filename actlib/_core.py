@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._ops import NP
+from ._ops import NP, channel_shape
 
 __all__ = ["Param", "Info", "Spec", "Activation", "define", "get", "names", "aliases",
            "UnknownActivationError"]
@@ -342,18 +342,6 @@ def _broadcast_cotangent(spec: Spec, g: np.ndarray, shape) -> np.ndarray:
                          f"to the output shape {tuple(shape)}") from None
 
 
-def channel_shape(param, x_ndim: int):
-    """Shape that broadcasts a 1-D per-channel parameter along dim 1 (dim 0 for 1-D input)."""
-    # param.shape, not np.shape/np.prod, which torch.compile traces as a tensor -> NumPy sync
-    shape = tuple(param.shape) if hasattr(param, "shape") else tuple(np.shape(param))
-    n = math.prod(shape)
-    if len(shape) == 0 or n == 1 or x_ndim == 0:
-        return None
-    if x_ndim == 1:
-        return (n,)
-    return (1, n) + (1,) * (x_ndim - 2)
-
-
 def _numpy_params(spec: Spec, params: dict, x: np.ndarray) -> dict:
     out = {}
     for name, value in params.items():
@@ -465,5 +453,5 @@ class Activation:
 
     def module(self):
         """A ``torch.nn.Module``; learnable parameters become ``nn.Parameter`` objects."""
-        from . import _torch
-        return _torch.ActivationModule(self)
+        from ._module import ActivationModule
+        return ActivationModule(self)
