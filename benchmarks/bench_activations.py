@@ -149,9 +149,6 @@ REASONS = {
     "softmin": "as softmax, plus the negation",
     "glu": "sigma(-b) recomputed from the saved input (torch's glu_backward takes 1 - sigma(b), "
            "which cancels for b >> 0): three passes into one output instead of one",
-    "softmin": "as softmax, plus the negation",
-    "hardshrink": "NaN-keeping derivative: one extra pass",
-    "sparsemax": "no builtin",
     # the same fused kernels as the builtin: what remains is the Python autograd.Function
     # (about 35 us a call) and the one-pass NaN fix-up of the derivative where listed above
     "exponential": "same kernels as torch.exp; Python autograd.Function overhead (~35 us/call)",
