@@ -135,8 +135,9 @@ REASONS = {
             "passes per direction instead of one fused kernel",
     "gelu_tanh": "x sigma(2u) form with clipped cubic (torch's 1 + tanh cancels for x < -5; "
                  "its derivative too): several passes instead of one fused kernel",
-    "silu": "sigma(x) as exp(logsigmoid(x)) (torch's silu flushes x e^x to 0 below -88 and "
-            "its backward cancels in 1 - sigma for x > 10): several passes",
+    "silu": "sigma(x) = e^min(x,0) / (1 + e^-|x|), two exponentials (torch's silu returns 0 "
+            "below x = -88 where x e^x is still normal, NaN at -inf, and its backward cancels in "
+            "1 - sigma for x > 10): several passes",
     "mish": "one-exponential tanh(softplus) form (torch's cancels for x << 0): several passes",
     "hardswish": "torch's kernel overflows to inf at |x| > FLT_MAX/6 and gives NaN at -inf: "
                  "4-pass forward",
