@@ -140,7 +140,7 @@ REASONS = {
             "1 - sigma for x > 10): several passes",
     "mish": "one-exponential tanh(softplus) form (torch's cancels for x << 0): several passes",
     "hardswish": "torch's kernel overflows to inf at |x| > FLT_MAX/6 and gives NaN at -inf: "
-                 "4-pass forward",
+                 "forward hardsigmoid(x) * max(x, -3) (3 passes), NaN-keeping backward (2)",
     "softsign": "torch gives inf/inf = NaN at +-inf: clamped input, extra pass",
     "tanhshrink": "continued fraction for |x| < 1 where x - tanh x cancels (torch: 1e7 ULP)",
     "softmax": "no host sync for the +-inf and all--inf conventions: max, shift, NaN fix-up, "
