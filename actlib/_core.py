@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import difflib
 import math
-import numbers
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
-from ._ops import NP
+from ._ops import NP, channel_shape
 
 __all__ = ["Param", "Info", "Spec", "Activation", "define", "get", "names", "aliases",
            "UnknownActivationError"]
@@ -85,7 +84,6 @@ class Spec:
     param_grads: Callable | None = None
     validate: Callable | None = None
     torch_builtin: Any = None
-    naive: Callable | None = None
     saves: tuple[str, ...] = ("x",)
     sample: Callable | None = None
     wide: bool = False
@@ -128,7 +126,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
            vjp: Callable | None = None, param_grads: Callable | None = None,
            params: tuple[Param, ...] = (), aliases: tuple[str, ...] = (),
            validate: Callable | None = None, torch_builtin: Any = None,
-           naive: Callable | None = None, saves: tuple[str, ...] = ("x",),
+           saves: tuple[str, ...] = ("x",),
            sample: Callable | None = None, wide: bool = False,
            torch_backward: Callable | None = None, jvp: Callable | None = None,
            torch_forward: Callable | None = None, torch_vjp: Callable | None = None,
@@ -145,8 +143,8 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     ``param_grads(x, xp, **params)`` returns ``{name: df/dparam}`` (elementwise,
     broadcast to the output) for learnable parameters.  ``torch_builtin`` is the
     name of the ``torch.nn.functional`` function with the same parameters, or a
-    callable ``(x, **params)``; ``naive`` is the textbook NumPy formula, used only
-    by the benchmarks.  ``sample(x, xp, **params) -> dict`` draws per-call random
+    callable ``(x, **params)`` (the textbook NumPy formulas the benchmarks compare
+    against live in ``benchmarks/naive.py``).  ``sample(x, xp, **params) -> dict`` draws per-call random
     arrays (rrelu's slopes) that are passed to forward and derivative as
     keywords and saved for backward.  ``wide=True`` computes float32 (and half)
     input in float64 and rounds once, for formulas that cancel (PAU's
@@ -183,7 +181,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
                 (getattr(torch_builtin, "__doc__", None) or None))
     spec = Spec(name=name, forward=forward, params=tuple(params), info=info,
                 derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
-                torch_builtin=torch_builtin, naive=naive, saves=tuple(saves), sample=sample,
+                torch_builtin=torch_builtin, saves=tuple(saves), sample=sample,
                 wide=wide, torch_backward=torch_backward, jvp=jvp,
                 torch_forward=torch_forward, torch_vjp=torch_vjp, doc=(forward.__doc__ or "").strip(),
                 param_index={p.name: p for p in params})
@@ -344,18 +342,6 @@ def _broadcast_cotangent(spec: Spec, g: np.ndarray, shape) -> np.ndarray:
                          f"to the output shape {tuple(shape)}") from None
 
 
-def channel_shape(param, x_ndim: int):
-    """Shape that broadcasts a 1-D per-channel parameter along dim 1 (dim 0 for 1-D input)."""
-    # param.shape, not np.shape/np.prod, which torch.compile traces as a tensor -> NumPy sync
-    shape = tuple(param.shape) if hasattr(param, "shape") else tuple(np.shape(param))
-    n = math.prod(shape)
-    if len(shape) == 0 or n == 1 or x_ndim == 0:
-        return None
-    if x_ndim == 1:
-        return (n,)
-    return (1, n) + (1,) * (x_ndim - 2)
-
-
 def _numpy_params(spec: Spec, params: dict, x: np.ndarray) -> dict:
     out = {}
     for name, value in params.items():
@@ -467,5 +453,5 @@ class Activation:
 
     def module(self):
         """A ``torch.nn.Module``; learnable parameters become ``nn.Parameter`` objects."""
-        from . import _torch
-        return _torch.ActivationModule(self)
+        from ._module import ActivationModule
+        return ActivationModule(self)

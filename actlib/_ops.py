@@ -8,19 +8,19 @@ differ (e.g. random sampling).
 """
 from __future__ import annotations
 
+
 import math
 
 import numpy as np
 from scipy import special as sp
 
-__all__ = ["NP", "torch_ops", "NumpyOps", "TorchOps"]
+__all__ = ["NP", "torch_ops", "NumpyOps", "TorchOps", "channel_shape"]
 
 
 class NumpyOps:
     """NumPy/SciPy implementation of the shared vocabulary."""
 
     is_torch = False
-    pi = math.pi
 
     exp = staticmethod(np.exp)
     expm1 = staticmethod(np.expm1)
@@ -33,8 +33,6 @@ class NumpyOps:
     abs = staticmethod(np.abs)
     sign = staticmethod(np.sign)
     isnan = staticmethod(np.isnan)
-    isinf = staticmethod(np.isinf)
-    isfinite = staticmethod(np.isfinite)
     erf = staticmethod(sp.erf)
     erfc = staticmethod(sp.erfc)
     erfcx = staticmethod(sp.erfcx)
@@ -82,10 +80,6 @@ class NumpyOps:
         return np.ones_like(x)
 
     @staticmethod
-    def full_like(x, value):
-        return np.full_like(x, value)
-
-    @staticmethod
     def finfo(x):
         return np.finfo(x.dtype)
 
@@ -102,10 +96,6 @@ class NumpyOps:
     @staticmethod
     def sum(x, dim, keepdim=True):
         return np.sum(x, axis=dim, keepdims=keepdim)
-
-    @staticmethod
-    def logsumexp(x, dim, keepdim=True):
-        return sp.logsumexp(x, axis=dim, keepdims=keepdim)
 
     @staticmethod
     def cat(xs, dim):
@@ -130,7 +120,6 @@ class TorchOps:
     """torch implementation of the shared vocabulary (imported lazily)."""
 
     is_torch = True
-    pi = math.pi
 
     def __init__(self):
         import torch
@@ -147,8 +136,6 @@ class TorchOps:
         self.abs = torch.abs
         self.sign = torch.sign
         self.isnan = torch.isnan
-        self.isinf = torch.isinf
-        self.isfinite = torch.isfinite
         self.erf = torch.special.erf
         self.erfc = torch.special.erfc
         self.erfcx = torch.special.erfcx
@@ -157,7 +144,6 @@ class TorchOps:
         self.logaddexp = torch.logaddexp
         self.zeros_like = torch.zeros_like
         self.ones_like = torch.ones_like
-        self.logsumexp_ = torch.logsumexp
 
     def where(self, cond, a, b):
         return self.torch.where(cond, a, b)
@@ -191,9 +177,6 @@ class TorchOps:
     def clip(self, x, lo=None, hi=None):
         return self.torch.clamp(x, lo, hi)
 
-    def full_like(self, x, value):
-        return self.torch.full_like(x, value)
-
     def finfo(self, x):
         return self.torch.finfo(x.dtype)
 
@@ -205,9 +188,6 @@ class TorchOps:
 
     def sum(self, x, dim, keepdim=True):
         return self.torch.sum(x, dim=dim, keepdim=keepdim)
-
-    def logsumexp(self, x, dim, keepdim=True):
-        return self.torch.logsumexp(x, dim=dim, keepdim=keepdim)
 
     def cat(self, xs, dim):
         return self.torch.cat(xs, dim=dim)
@@ -221,6 +201,18 @@ class TorchOps:
 
     def cumsum(self, x, dim):
         return self.torch.cumsum(x, dim=dim)
+
+
+def channel_shape(param, x_ndim: int):
+    """Shape that broadcasts a 1-D per-channel parameter along dim 1 (dim 0 for 1-D input)."""
+    # param.shape, not np.shape/np.prod, which torch.compile traces as a tensor -> NumPy sync
+    shape = tuple(param.shape) if hasattr(param, "shape") else tuple(np.shape(param))
+    n = math.prod(shape)
+    if len(shape) == 0 or n == 1 or x_ndim == 0:
+        return None
+    if x_ndim == 1:
+        return (n,)
+    return (1, n) + (1,) * (x_ndim - 2)
 
 
 NP = NumpyOps()

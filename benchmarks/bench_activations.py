@@ -2,7 +2,7 @@
 
 For every activation, on float32 arrays of each size:
 
-* NumPy forward: actlib / the naive textbook formula (``spec.naive``, unsafe),
+* NumPy forward: actlib / the naive textbook formula (``benchmarks/naive.py``, unsafe),
   and actlib / a plain copy of the array (the memory-bandwidth floor);
 * torch CPU forward+backward: actlib / torch's builtin (where torch has one),
   and actlib / autograd through the same composite formula (actlib's forward
@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 import actlib
+from naive import NAIVE
 from actlib._ops import torch_ops
 from actlib._torch import _shaped, _split_params
 
@@ -134,11 +135,12 @@ REASONS = {
             "passes per direction instead of one fused kernel",
     "gelu_tanh": "x sigma(2u) form with clipped cubic (torch's 1 + tanh cancels for x < -5; "
                  "its derivative too): several passes instead of one fused kernel",
-    "silu": "sigma(x) as exp(logsigmoid(x)) (torch's silu flushes x e^x to 0 below -88 and "
-            "its backward cancels in 1 - sigma for x > 10): several passes",
+    "silu": "sigma(x) = e^min(x,0) / (1 + e^-|x|), two exponentials (torch's silu returns 0 "
+            "below x = -88 where x e^x is still normal, NaN at -inf, and its backward cancels in "
+            "1 - sigma for x > 10): several passes",
     "mish": "one-exponential tanh(softplus) form (torch's cancels for x << 0): several passes",
     "hardswish": "torch's kernel overflows to inf at |x| > FLT_MAX/6 and gives NaN at -inf: "
-                 "4-pass forward",
+                 "forward hardsigmoid(x) * max(x, -3) (3 passes), NaN-keeping backward (2)",
     "softsign": "torch gives inf/inf = NaN at +-inf: clamped input, extra pass",
     "tanhshrink": "continued fraction for |x| < 1 where x - tanh x cancels (torch: 1e7 ULP)",
     "softmax": "no host sync for the +-inf and all--inf conventions: max, shift, NaN fix-up, "
@@ -146,7 +148,15 @@ REASONS = {
     "log_softmax": "log1p of the mass outside the maximum (torch rounds the largest entry to 0) "
                    "and the +-inf conventions: separate passes",
     "softmin": "as softmax, plus the negation",
-    "glu": "analytic vjp from the saved input through separate passes",
+    "glu": "sigma(-b) recomputed from the saved input (torch's glu_backward takes 1 - sigma(b), "
+           "which cancels for b >> 0): three passes into one output instead of one",
+    # the same fused kernels as the builtin: what remains is the Python autograd.Function
+    # (about 35 us a call) and the one-pass NaN fix-up of the derivative where listed above
+    "exponential": "same kernels as torch.exp; Python autograd.Function overhead (~35 us/call)",
+    "logsigmoid": "same forward kernel; sigma(-x) backward from x (one pass more than the "
+                  "builtin's buffer-based kernel, which saves twice the bytes)",
+    "softplus": "same fused kernels; Python autograd.Function overhead",
+    "siren": "sin(w0 x) and w0 cos(w0 x) with x clipped where the phase carries no information",
 }
 
 
@@ -178,9 +188,9 @@ def main() -> None:
             if act.elementwise and not args.no_numpy:
                 t_act = best_time(lambda: act(xn), args.repeats)
                 row["np/copy"] = t_act / t_copy
-                if act.spec.naive is not None:
+                if name in NAIVE:
                     with np.errstate(all="ignore"):
-                        t_naive = best_time(lambda: act.spec.naive(xn), args.repeats)
+                        t_naive = best_time(lambda: NAIVE[name](xn), args.repeats)
                     row["np/naive"] = t_act / t_naive
                     np_ratios.append(row["np/naive"])
             shape = (n,) if act.elementwise else (n // 1000, 1000)

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from .._core import Param, define
 from .._ops import torch_ops
-from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded, _sigmoid
+from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded
 
 # torch's literals (also jax's and keras'); the chapter derives them from the fixed-point equations.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -46,7 +45,6 @@ def _elu_grad(x, xp, alpha=1.0):
 define("elu", forward=elu, derivative=_elu_grad,
        params=(Param("alpha", 1.0, "a finite real number", _real),),
        torch_builtin="elu",
-       naive=lambda x, alpha=1.0: np.where(x > 0, x, alpha * (np.exp(x) - 1)),
        formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
        range=r"(-\alpha, \infty)", bounded=(False, True), monotonic="strictly increasing (alpha > 0)",
        smoothness="C^1 if alpha = 1, else C^0", f0="0", df0="1 (alpha = 1); one-sided alpha | 1",
@@ -81,7 +79,6 @@ def _celu_grad(x, xp, alpha=1.0):
 define("celu", forward=celu, derivative=_celu_grad,
        params=(Param("alpha", 1.0, "a finite nonzero real number", lambda a: _real(a) and a != 0),),
        torch_builtin="celu",
-       naive=lambda x, alpha=1.0: np.maximum(0, x) + np.minimum(0, alpha * (np.exp(x / alpha) - 1)),
        formula=r"f(x) = \max(0, x) + \min\big(0, \alpha (e^{x/\alpha} - 1)\big)",
        range=r"(-\alpha, \infty)", bounded=(False, True), monotonic="strictly increasing",
        smoothness="C^1", f0="0", df0="1", kink="none (C^1; f'(0) = 1)",
@@ -116,7 +113,6 @@ def _selu_vjp(g, x):
 
 
 define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, torch_builtin="selu",
-       naive=lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * (np.exp(x) - 1)),
        formula=r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
        range=r"(-\lambda\alpha, \infty)", bounded=(False, True), monotonic="strictly increasing",
        smoothness="C^0", f0="0", df0="undefined (lambda*alpha | lambda); frameworks lambda*alpha",
@@ -177,7 +173,6 @@ define("softplus", forward=softplus, derivative=_softplus_grad, torch_backward=_
        params=(Param("beta", 1.0, "a finite number > 0", lambda b: _real(b) and b > 0),
                Param("threshold", 20.0, "a real number (not NaN)", lambda t: t == t)),
        torch_builtin="softplus",
-       naive=lambda x, beta=1.0, threshold=20.0: np.log(1 + np.exp(beta * x)) / beta,
        formula=r"f(x) = \frac{1}{\beta} \log\left(1 + e^{\beta x}\right)",
        range=r"(0, \infty)", bounded=(False, True), monotonic="strictly increasing",
        smoothness="C^inf (torch's rule: jump of about e^-threshold at beta*x = threshold)",
@@ -231,7 +226,6 @@ def _squareplus_grad(x, xp, b=4.0):
 
 define("squareplus", forward=squareplus, derivative=_squareplus_grad,
        params=(Param("b", 4.0, "a finite number >= 0", lambda b: _real(b) and b >= 0),),
-       naive=lambda x, b=4.0: (x + np.sqrt(x * x + b)) / 2,
        formula=r"f(x) = \frac{x + \sqrt{x^2 + b}}{2}",
        range=r"(0, \infty)", bounded=(False, True), monotonic="strictly increasing",
        smoothness="C^inf (b > 0)", f0="sqrt(b)/2", df0="1/2", kink="none (b > 0)",
@@ -259,7 +253,6 @@ def _sparse_plus_grad(x, xp):
 
 
 define("sparse_plus", forward=sparse_plus, derivative=_sparse_plus_grad,
-       naive=lambda x: np.where(x <= -1, 0.0, np.where(x >= 1, x, (x + 1) ** 2 / 4)),
        formula=(r"f(x) = \begin{cases} 0 & x \le -1 \\ \frac{1}{4}(x+1)^2 & -1 < x < 1 \\"
                 r" x & x \ge 1 \end{cases}"),
        range=r"[0, \infty)", bounded=(False, True), monotonic="non-decreasing", smoothness="C^1",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special as _sp
 
 from .._core import Param, define
 from .._ops import chunked_map, torch_ops
@@ -134,7 +133,6 @@ def _gelu_vjp_block(out, x, g):
 define("gelu", forward=gelu, derivative=_gelu_grad, torch_backward=_gelu_vjp,
        params=(Param("approximate", "none", "'none' or 'tanh'", lambda v: v in ("none", "tanh")),),
        torch_builtin="gelu",
-       naive=lambda x, approximate="none": 0.5 * x * (1 + _sp.erf(x * _INV_SQRT2)),
        formula=r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt{2}}\right)",
        range=r"[\approx -0.16997, \infty)", bounded=(False, True), monotonic="non-monotonic",
        smoothness="C^inf", f0="0", df0="1/2", reference="Hendrycks & Gimpel 2016")
@@ -218,7 +216,6 @@ define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad, torch_backwar
        torch_builtin=_torch_reference("nn.functional.gelu",
                                         'torch.nn.functional.gelu(x, approximate="tanh")',
                                         approximate="tanh"),
-       naive=lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
        formula=(r"f(x) = \frac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,"
                 r"(x + 0.044715\,x^3)\right)\right)"),
        range=r"[\approx -0.17004, \infty)", bounded=(False, True), monotonic="non-monotonic",
@@ -305,7 +302,6 @@ def _silu_vjp(g, x):
 
 define("silu", forward=silu, derivative=lambda x, xp: _xsig_grad(x, xp), torch_builtin="silu",
        torch_backward=_silu_vjp,
-       naive=lambda x: x / (1 + np.exp(-x)),
        formula=r"f(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
        range=r"[-W(1/e), \infty) \approx [-0.278465, \infty)", bounded=(False, True),
        monotonic="non-monotonic", smoothness="C^inf", f0="0", df0="1/2",
@@ -324,7 +320,6 @@ def quick_gelu(x, xp):
 
 
 define("quick_gelu", forward=quick_gelu, derivative=lambda x, xp: _xsig_grad(_QUICK * x, xp),
-       naive=lambda x: x / (1 + np.exp(-_QUICK * x)),
        formula=r"f(x) = x\,\sigma(1.702\,x)",
        range=r"[\approx -0.16361, \infty)", bounded=(False, True), monotonic="non-monotonic",
        smoothness="C^inf", f0="0", df0="1/2",
@@ -362,7 +357,6 @@ def _swish_param_grads(x, xp, beta=1.0):
 
 define("swish", forward=swish, derivative=_swish_grad, param_grads=_swish_param_grads,
        params=(Param("beta", 1.0, "a finite real number", _real, learnable=True),),
-       naive=lambda x, beta=1.0: x / (1 + np.exp(-beta * x)),
        formula=r"f(x) = x\,\sigma(\beta x)",
        range=r"[\approx -0.278465/\beta, \infty) \ (\beta > 0)", bounded=(False, True),
        monotonic="non-monotonic (beta > 0)", smoothness="C^inf", f0="0", df0="1/2",
@@ -378,6 +372,8 @@ def hardswish(x, xp):
     CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
     :math:`f'` at :math:`-3/2`.
     """
+    if xp.is_torch:   # torch's hardsigmoid is relu6(x + 3)/6, the same rounding; x clamped at -3
+        return xp.torch.nn.functional.hardsigmoid(x).mul_(xp.maximum(x, -3.0))
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
 
 
@@ -395,7 +391,6 @@ def _hardswish_vjp(g, x):
 
 define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,
        aliases=("hard_swish", "hard_silu"), torch_builtin="hardswish",
-       naive=lambda x: x * np.clip(x + 3, 0, 6) / 6,
        formula=r"f(x) = x\,\frac{\operatorname{relu6}(x + 3)}{6}",
        range="[-0.375, inf)", bounded=(False, True), monotonic="non-monotonic",
        smoothness="C^0", f0="0", df0="1/2",
@@ -465,7 +460,6 @@ def _mish_grad(x, xp):
 
 
 define("mish", forward=mish, derivative=_mish_grad, torch_backward=_mish_vjp, torch_builtin="mish",
-       naive=lambda x: x * np.tanh(np.log(1 + np.exp(x))),
        formula=r"f(x) = x \tanh\left(\log(1 + e^{x})\right)",
        range=r"[\approx -0.308843, \infty)", bounded=(False, True), monotonic="non-monotonic",
        smoothness="C^inf", f0="0", df0="tanh(log 2) = 3/5", reference="Misra 2019")
@@ -489,7 +483,6 @@ def _hard_mish_grad(x, xp):
 
 
 define("hard_mish", forward=hard_mish, derivative=_hard_mish_grad,
-       naive=lambda x: 0.5 * x * np.clip(x + 2, 0, 2),
        formula=r"f(x) = \frac{x}{2}\operatorname{clip}(x + 2, 0, 2)",
        range="[-0.5, inf)", bounded=(False, True), monotonic="non-monotonic", smoothness="C^0",
        f0="0", df0="1", kink="x = -2: f' = -1 (right derivative; torch autograd, timm)",
@@ -523,7 +516,6 @@ define("star_relu", forward=star_relu, derivative=_star_relu_grad,
        param_grads=_star_relu_param_grads,
        params=(Param("s", _STAR_S, "a finite real number", _real, learnable=True),
                Param("b", _STAR_B, "a finite real number", _real, learnable=True)),
-       naive=lambda x, s=_STAR_S, b=_STAR_B: s * np.maximum(x, 0) ** 2 + b,
        formula=r"f(x) = s\,\operatorname{relu}(x)^2 + b",
        range="[b, inf)", bounded=(False, True), monotonic="non-decreasing (s > 0)",
        smoothness="C^1", f0="b", df0="0", kink="none for f' (C^1); f'' jumps at 0",
@@ -547,7 +539,6 @@ def _elish_grad(x, xp):
 
 
 define("elish", forward=elish, derivative=_elish_grad,
-       naive=lambda x: np.where(x >= 0, x, np.exp(x) - 1) / (1 + np.exp(-x)),
        formula=(r"f(x) = \begin{cases} x\,\sigma(x) & x \ge 0 \\ (e^{x} - 1)\,\sigma(x) & x < 0"
                 r" \end{cases}"),
        range=r"[\approx -0.171573, \infty)", bounded=(False, True), monotonic="non-monotonic",
@@ -578,7 +569,6 @@ def _serf_grad(x, xp):
 
 
 define("serf", forward=serf, derivative=_serf_grad,
-       naive=lambda x: x * _sp.erf(np.log(1 + np.exp(x))),
        formula=r"f(x) = x \operatorname{erf}\left(\log(1 + e^{x})\right)",
        range=r"[\approx -0.348437, \infty)", bounded=(False, True), monotonic="non-monotonic",
        smoothness="C^inf", f0="0", df0="erf(log 2) = 0.6730", reference="Nag & Bhattacharyya 2021")

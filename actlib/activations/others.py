@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from .._core import Param, define
 from ._shared import _real, _within
@@ -84,7 +83,6 @@ def _isru_grad(x, xp, alpha=1.0):
 
 define("isru", forward=isru, derivative=_isru_grad,
        params=(_positive_param("alpha", 1.0, "1/sqrt(alpha) is the saturation level"),),
-       naive=lambda x, alpha=1.0: x / np.sqrt(1 + alpha * x ** 2),
        formula=r"f(x) = \frac{x}{\sqrt{1 + \alpha x^2}}", range="(-1/sqrt(alpha), 1/sqrt(alpha))",
        bounded=(True, True), monotonic="strictly increasing", smoothness="C^inf", f0="0",
        df0="1", reference="Carlile, Delamarter, Kinney, Marti & Whitney 2017")
@@ -105,7 +103,6 @@ def _isrlu_grad(x, xp, alpha=1.0):
 
 define("isrlu", forward=isrlu, derivative=_isrlu_grad,
        params=(_positive_param("alpha", 1.0, "1/sqrt(alpha) is the negative saturation level"),),
-       naive=lambda x, alpha=1.0: np.where(x >= 0, x, x / np.sqrt(1 + alpha * x ** 2)),
        formula=r"f(x) = \begin{cases} x & x \ge 0 \\ \frac{x}{\sqrt{1+\alpha x^2}} & x < 0\end{cases}",
        range="(-1/sqrt(alpha), inf)", bounded=(False, True), monotonic="strictly increasing",
        smoothness="C^2", f0="0", df0="1", kink="x = 0: C^2, f'(0) = 1 from both sides",
@@ -138,7 +135,6 @@ def _bent_identity_grad(x, xp):
 
 
 define("bent_identity", forward=bent_identity, derivative=_bent_identity_grad,
-       naive=lambda x: (np.sqrt(x ** 2 + 1) - 1) / 2 + x,
        formula=r"f(x) = \frac{\sqrt{x^2+1} - 1}{2} + x", range="(-inf, inf)",
        bounded=(False, False), monotonic="strictly increasing", smoothness="C^inf", f0="0",
        df0="1", reference="folklore (activation-function surveys)")
@@ -159,7 +155,7 @@ def _lisht_grad(x, xp):
     return xp.tanh(x) + x * _sech2(x, xp)
 
 
-define("lisht", forward=lisht, derivative=_lisht_grad, naive=lambda x: x * np.tanh(x),
+define("lisht", forward=lisht, derivative=_lisht_grad,
        formula=r"f(x) = x\tanh x", range="[0, inf)", bounded=(False, True),
        monotonic="non-monotonic (even function)", smoothness="C^inf", f0="0", df0="0",
        reference="Roy, Manna, Dubey & Chaudhuri 2019")
@@ -216,8 +212,6 @@ define("tanhsoft", forward=tanhsoft, derivative=_tanhsoft_grad,
        params=(_real_param("alpha", 0.0), _real_param("beta", 0.6), _real_param("gamma", 1.0),
                Param("delta", 0.0, valid="finite and >= 0",
                      check=lambda v: _real(v) and v >= 0)),
-       naive=lambda x, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0: (
-           np.tanh(alpha * x + beta * np.exp(gamma * x)) * np.log(delta + np.exp(x))),
        formula=r"f(x) = \tanh(\alpha x + \beta e^{\gamma x})\,\ln(\delta + e^{x})",
        range="member-dependent (TanhSoft-1/-2: bounded below)", bounded=(None, None),
        monotonic="member-dependent (TanhSoft-1/-2: non-monotonic)", smoothness="C^inf",
@@ -241,7 +235,6 @@ def _tanhsoft1_grad(x, xp, alpha=0.87):
 
 define("tanhsoft1", forward=tanhsoft1, derivative=_tanhsoft1_grad, aliases=("tanhsoft_1",),
        params=(_real_param("alpha", 0.87),),
-       naive=lambda x, alpha=0.87: np.tanh(alpha * x) * np.log(1 + np.exp(x)),
        formula=r"f(x) = \tanh(\alpha x)\ln(1 + e^{x})", range="bounded below, unbounded above",
        bounded=(False, True), monotonic="non-monotonic", smoothness="C^inf", f0="0",
        df0="alpha ln 2 (= 0.6030)", reference="Biswas, Kumar, Banerjee & Pandey 2020")
@@ -264,7 +257,6 @@ def _tanhsoft2_grad(x, xp, beta=0.6, gamma=1.0):
 
 define("tanhsoft2", forward=tanhsoft2, derivative=_tanhsoft2_grad, aliases=("tanhsoft_2",),
        params=(_real_param("beta", 0.6), _real_param("gamma", 1.0)),
-       naive=lambda x, beta=0.6, gamma=1.0: x * np.tanh(beta * np.exp(gamma * x)),
        formula=r"f(x) = x\tanh(\beta e^{\gamma x})", range="bounded below, unbounded above",
        bounded=(False, True), monotonic="non-monotonic", smoothness="C^inf", f0="0",
        df0="tanh(beta) (= 0.5370)", reference="Biswas, Kumar, Banerjee & Pandey 2020")
@@ -303,8 +295,6 @@ def _erfact_param_grads(x, xp, alpha=0.75, beta=0.75):
 
 define("erfact", forward=erfact, derivative=_erfact_grad, param_grads=_erfact_param_grads,
        params=(_real_param("alpha", 0.75, learnable=True), _real_param("beta", 0.75, learnable=True)),
-       naive=lambda x, alpha=0.75, beta=0.75: x * special.erf(
-           alpha * np.exp(beta * x)),
        formula=r"f(x) = x\,\operatorname{erf}(\alpha e^{\beta x})",
        range="bounded below, unbounded above (alpha, beta > 0)", bounded=(False, True),
        monotonic="non-monotonic", smoothness="C^inf", f0="0", df0="erf(alpha)",
@@ -346,8 +336,6 @@ def _pserf_param_grads(x, xp, gamma=1.25, delta=0.85):
 
 define("pserf", forward=pserf, derivative=_pserf_grad, param_grads=_pserf_param_grads,
        params=(_real_param("gamma", 1.25, learnable=True), _real_param("delta", 0.85, learnable=True)),
-       naive=lambda x, gamma=1.25, delta=0.85: x * special.erf(
-           gamma * np.log(1 + np.exp(delta * x))),
        formula=r"f(x) = x\,\operatorname{erf}\bigl(\gamma\ln(1 + e^{\delta x})\bigr)",
        range="bounded below, unbounded above (gamma, delta > 0)", bounded=(False, True),
        monotonic="non-monotonic", smoothness="C^inf", f0="0", df0="erf(gamma ln 2)",
@@ -489,9 +477,6 @@ define("pau", forward=pau, derivative=_pau_grad, param_grads=_pau_param_grads, w
                      learnable=True, doc="numerator coefficients a_0..a_m"),
                Param("b", PAU_B, valid="a 1-D sequence of finite numbers", check=_coefficients,
                      learnable=True, doc="denominator coefficients b_1..b_n")),
-       naive=lambda x, a=PAU_A, b=PAU_B: (
-           np.polyval(np.asarray(a)[::-1], x)
-           / (1 + np.polyval(np.r_[np.abs(b)[::-1], 0.0], np.abs(x)))),
        formula=r"F(x) = \frac{\sum_{j=0}^{m} a_j x^j}{1 + \sum_{k=1}^{n} |b_k|\,|x|^k}",
        range="R in general (m > n: unbounded)", bounded=(None, None),
        monotonic="depends on the coefficients", smoothness="C^0 (C^inf away from 0)",
@@ -517,7 +502,6 @@ def _sparse_sigmoid_grad(x, xp):
 
 
 define("sparse_sigmoid", forward=sparse_sigmoid, derivative=_sparse_sigmoid_grad,
-       naive=lambda x: 0.5 * np.clip(x + 1, 0, 2),
        formula=r"f(x) = \tfrac12\operatorname{clip}(x + 1, 0, 2)", range="[0, 1]",
        bounded=(True, True), monotonic="non-decreasing", smoothness="C^0", f0="1/2", df0="1/2",
        kink="x = +-1: f' = 0 (keras torch/TF backends; jax 0.25)",
@@ -536,7 +520,7 @@ def _torch_exp(x):
 
 
 define("exponential", forward=exponential, derivative=exponential, aliases=("exp",),
-       torch_builtin=_torch_exp, naive=np.exp,
+       torch_builtin=_torch_exp,
        formula=r"f(x) = e^{x}", range="(0, inf)", bounded=(False, True),
        monotonic="strictly increasing", smoothness="C^inf", f0="1", df0="1",
        reference="Keras (keras.activations.exponential)")

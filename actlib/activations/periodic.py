@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-from scipy import special
-
 from .._core import Param, define
 from ._shared import _real
 
@@ -42,7 +39,6 @@ def _snake_param_grads(x, xp, a=1.0):
 define("snake", forward=snake, derivative=_snake_grad, param_grads=_snake_param_grads,
        params=(Param("a", 1.0, valid="finite and > 0", check=lambda v: _real(v) and v > 0,
                      learnable=True, channelwise=True, doc="frequency"),),
-       naive=lambda x, a=1.0: x + np.sin(a * x) ** 2 / a,
        formula=r"f(x) = x + \frac{1}{a}\sin^2(a x)", range="(-inf, inf)", bounded=(False, False),
        monotonic="strictly increasing (f' = 0 at isolated points x = -pi/(4a) + k pi/a)",
        smoothness="C^inf", f0="0", df0="1",
@@ -82,7 +78,7 @@ def _torch_siren(x, w0=30.0):
 define("siren", forward=siren, derivative=_siren_grad, aliases=("sine", "sinusoid"),
        params=(Param("w0", 30.0, valid="a finite number", check=_real,
                      doc="frequency omega_0 (30 in SIREN's first layer)"),),
-       torch_builtin=_torch_siren, naive=lambda x, w0=30.0: np.sin(w0 * x),
+       torch_builtin=_torch_siren,
        formula=r"f(x) = \sin(\omega_0 x)", range="[-1, 1]", bounded=(True, True),
        monotonic="non-monotonic (periodic)", smoothness="C^inf", f0="0", df0="w0 (= 30)",
        reference="Sitzmann, Martel, Bergman, Lindell & Wetzstein 2020")
@@ -104,7 +100,6 @@ def _gaussian_grad(x, xp):
 
 
 define("gaussian", forward=gaussian, derivative=_gaussian_grad,
-       naive=lambda x: np.exp(-x ** 2),
        formula=r"f(x) = e^{-x^2}", range="(0, 1]", bounded=(True, True),
        monotonic="non-monotonic (increasing on x < 0, decreasing on x > 0)", smoothness="C^inf",
        f0="1", df0="0", reference="Broomhead & Lowe 1988")
@@ -132,8 +127,6 @@ define("laplace", forward=laplace, derivative=_laplace_grad,
        params=(Param("mu", 0.707107, valid="a finite number", check=_real, doc="centre"),
                Param("sigma", 0.282095, valid="finite and > 0",
                      check=lambda v: _real(v) and v > 0, doc="width")),
-       naive=lambda x, mu=0.707107, sigma=0.282095: 0.5 * (1 + special.erf(
-           (x - mu) / (sigma * math.sqrt(2)))),
        formula=r"f(x) = \frac12\left(1 + \operatorname{erf}\frac{x-\mu}{\sigma\sqrt2}\right)",
        range="(0, 1)", bounded=(True, True), monotonic="strictly increasing", smoothness="C^inf",
        f0="~0.00609", df0="~0.06111", reference="Ma et al. 2022 (MEGA)")

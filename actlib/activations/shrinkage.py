@@ -85,7 +85,7 @@ def _tanhshrink_grad(x, xp):
 
 
 define("tanhshrink", forward=tanhshrink, derivative=_tanhshrink_grad, aliases=("tanh_shrink",),
-       torch_builtin="tanhshrink", naive=lambda x: x - np.tanh(x),
+       torch_builtin="tanhshrink",
        formula=r"f(x) = x - \tanh x", range="(-inf, inf)", bounded=(False, False),
        monotonic="strictly increasing (f' = 0 only at 0)", smoothness="C^inf", f0="0", df0="0",
        reference="Lua Torch nn (c. 2012)")
@@ -115,8 +115,6 @@ def _shrink_grad(x, xp, lambd=0.5):
 define("softshrink", forward=softshrink, derivative=_shrink_grad, params=(_lambd("softshrink"),),
        aliases=("soft_shrink",), torch_builtin="softshrink",
        torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().softshrink_backward(g, x, lambd), x),
-       naive=lambda x, lambd=0.5: np.where(x > lambd, x - lambd,
-                                           np.where(x < -lambd, x + lambd, 0.0)),
        formula=r"f(x) = \operatorname{sign}(x)\max(|x| - \lambda, 0)", range="(-inf, inf)",
        bounded=(False, False), monotonic="non-decreasing", smoothness="C^0", f0="0", df0="0",
        kink="x = +-lambd: f' = 0 (torch autograd)",
@@ -137,7 +135,6 @@ def hardshrink(x, xp, lambd=0.5):
 define("hardshrink", forward=hardshrink, derivative=_shrink_grad, params=(_lambd("hardshrink"),),
        aliases=("hard_shrink",), torch_builtin="hardshrink",
        torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().hardshrink_backward(g, x, lambd), x),
-       naive=lambda x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0.0),
        formula=r"f(x) = x\,\mathbf{1}_{|x| > \lambda}",
        range="(-inf, -lambd) U {0} U (lambd, inf)", bounded=(False, False),
        monotonic="non-decreasing (upward jumps)", smoothness="discontinuous", f0="0", df0="0",

@@ -5,9 +5,6 @@ live in ``actlib.activations._shared``.
 """
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
 from .._core import Param, define
@@ -102,7 +99,7 @@ def sigmoid(x, xp):
     Computed as ``torch.sigmoid`` on torch and as :math:`1/(1 + e^{-x})` on NumPy: for
     x < -709 (float64) :math:`e^{-x}` overflows to inf and :math:`1/(1+\infty) = 0` is the
     exact limit; the NumPy path runs under ``errstate(all="ignore")``, so no warning escapes.
-    It is as accurate as SciPy's ``expit`` (<= 2 ULP) and about twice as fast.  Both forms, and
+    It is as accurate as SciPy's ``expit`` (<= 2 ULP).  Both forms, and
     ``torch.sigmoid``, flush results below the smallest normal number (x < -708) to 0.
     Derivative :math:`\sigma'(x) = \sigma(x)\,\sigma(-x) = e/(1+e)^2` with
     :math:`e = e^{-|x|}`, accurate in both tails (the textbook :math:`\sigma(1-\sigma)`
@@ -135,8 +132,8 @@ def logsigmoid(x, xp):
     r"""Log-sigmoid, :math:`\log\sigma(x) = -\operatorname{softplus}(-x)`.
 
     Stable form :math:`\min(x, 0) - \operatorname{log1p}(e^{-|x|})` (torch's fused
-    ``logsigmoid`` kernel computes the same; on NumPy it is written out, as SciPy's
-    ``log_expit`` is 20x slower): no overflow, exact -inf at -inf, and full relative accuracy
+    ``logsigmoid`` kernel computes the same; on NumPy it is written out rather than SciPy's
+    ``log_expit``): no overflow, exact -inf at -inf, and full relative accuracy
     for large x, where :math:`\log(\sigma(x))` would round to 0.
     Derivative :math:`\sigma(-x)`, computed as torch's backward does, without cancellation
     and keeping subnormal values for large x: with :math:`s = e^{-|x|}/(1 + e^{-|x|})
@@ -229,7 +226,6 @@ def _check_bounds(min_val, max_val):
 _REAL = REAL
 
 define("identity", forward=identity, derivative=_identity_grad, aliases=("linear",),
-       naive=lambda x: x.copy(),  # the textbook f(x) = x returns its input; a copy is the fair floor
        formula=r"f(x) = x", range="(-inf, inf)", bounded=(False, False),
        monotonic="strictly increasing", smoothness="C^inf", f0="0", df0="1",
        reference="-- (linear unit; output layer of regressors)")
@@ -238,7 +234,6 @@ define("heaviside", forward=heaviside, derivative=_heaviside_grad,
        params=(Param("values", 0.5, _REAL, _real,
                      doc="value at x = 0 (torch/NumPy require it; 0, 1/2 and 1 are all in use)"),),
        aliases=("binary_step", "unit_step", "step"), torch_builtin=_torch_heaviside,
-       naive=lambda x, values=0.5: np.where(x > 0, 1.0, np.where(x < 0, 0.0, values)),
        formula=r"H(x) = \begin{cases} 0 & x < 0 \\ c & x = 0 \\ 1 & x > 0 \end{cases}",
        range="{0, c, 1}", bounded=(True, True), monotonic="non-decreasing (step)",
        smoothness="discontinuous", f0="c (values, default 1/2)",
@@ -247,7 +242,7 @@ define("heaviside", forward=heaviside, derivative=_heaviside_grad,
        reference="McCulloch & Pitts 1943; Rosenblatt 1958")
 
 define("sign", forward=sign, derivative=_sign_grad, torch_backward=_sign_vjp, aliases=("sgn", "signum"),
-       torch_builtin=_torch_reference("sign"), naive=lambda x: np.sign(x),
+       torch_builtin=_torch_reference("sign"),
        formula=r"\operatorname{sign}(x) = \begin{cases} -1 & x < 0 \\ 0 & x = 0 \\ 1 & x > 0 \end{cases}",
        range="{-1, 0, 1}", bounded=(True, True), monotonic="non-decreasing (step)",
        smoothness="discontinuous", f0="0", df0="0 (torch and jax; mathematically undefined)",
@@ -256,7 +251,7 @@ define("sign", forward=sign, derivative=_sign_grad, torch_backward=_sign_vjp, al
 
 define("sigmoid", forward=sigmoid, derivative=_sigmoid_grad, aliases=("logistic", "expit"),
        torch_backward=_sigmoid_vjp,
-       torch_builtin="sigmoid", naive=lambda x: 1 / (1 + np.exp(-x)),
+       torch_builtin="sigmoid",
        formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}", range="(0, 1)", bounded=(True, True),
        monotonic="strictly increasing", smoothness="C^inf", f0="1/2", df0="1/4",
        reference="Verhulst 1838; Rumelhart, Hinton & Williams 1986")
@@ -264,7 +259,6 @@ define("sigmoid", forward=sigmoid, derivative=_sigmoid_grad, aliases=("logistic"
 define("hardsigmoid", forward=hardsigmoid, derivative=_hardsigmoid_grad,
        torch_backward=lambda g, x: _hardtanh_vjp(g, x, -3.0, 3.0).mul_(1.0 / 6.0),
        aliases=("hard_sigmoid",), torch_builtin="hardsigmoid",
-       naive=lambda x: np.minimum(np.maximum(x / 6 + 0.5, 0), 1),
        formula=r"f(x) = \frac{\operatorname{relu6}(x + 3)}{6}", range="[0, 1]",
        bounded=(True, True), monotonic="non-decreasing", smoothness="C^0", f0="1/2",
        df0="1/6", kink="x=+-3: f' = 0 (torch and jax agree)",
@@ -272,14 +266,12 @@ define("hardsigmoid", forward=hardsigmoid, derivative=_hardsigmoid_grad,
 
 define("logsigmoid", forward=logsigmoid, derivative=_logsigmoid_grad,
        aliases=("log_sigmoid",), torch_builtin="logsigmoid",
-       naive=lambda x: np.log(1 / (1 + np.exp(-x))),
        formula=r"f(x) = \log \sigma(x) = -\log(1 + e^{-x})", range="(-inf, 0)",
        bounded=(True, False), monotonic="strictly increasing", smoothness="C^inf",
        f0="-log 2", df0="1/2",
        reference="-- (log-likelihood of logistic regression)")
 
 define("tanh", forward=tanh, derivative=_tanh_grad, torch_builtin="tanh", torch_backward=_tanh_vjp,
-       naive=lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)),
        formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", range="(-1, 1)",
        bounded=(True, True), monotonic="strictly increasing", smoothness="C^inf", f0="0",
        df0="1", reference="LeCun et al. 1998 (Efficient BackProp)")
@@ -288,7 +280,6 @@ define("hardtanh", forward=hardtanh, derivative=_hardtanh_grad, torch_backward=_
        params=(Param("min_val", -1.0, _REAL, _real, doc="lower bound of the linear region"),
                Param("max_val", 1.0, _REAL, _real, doc="upper bound of the linear region")),
        validate=_check_bounds, aliases=("hard_tanh",), torch_builtin="hardtanh",
-       naive=lambda x, min_val=-1.0, max_val=1.0: np.minimum(np.maximum(x, min_val), max_val),
        formula=r"f(x) = \min(\max(x, \text{min\_val}), \text{max\_val})",
        range="[min_val, max_val] = [-1, 1]", bounded=(True, True), monotonic="non-decreasing",
        smoothness="C^0", f0="0", df0="1",
@@ -296,7 +287,7 @@ define("hardtanh", forward=hardtanh, derivative=_hardtanh_grad, torch_backward=_
        reference="Collobert 2004")
 
 define("softsign", forward=softsign, derivative=_softsign_grad, aliases=("soft_sign",),
-       torch_builtin="softsign", naive=lambda x: x / (1 + np.abs(x)),
+       torch_builtin="softsign",
        formula=r"f(x) = \frac{x}{1 + |x|}", range="(-1, 1)", bounded=(True, True),
        monotonic="strictly increasing", smoothness="C^1", f0="0", df0="1",
        kink="x=0: f'' jumps from 2 to -2; f' is continuous",

@@ -24,7 +24,6 @@ import functools
 import numbers
 
 import numpy as np
-from scipy import special
 
 from .._core import Param, define, spec
 
@@ -440,22 +439,6 @@ def _glu_torch_vjp(x, y, g, dim=-1):
 
 
 # --------------------------------------------------------------------------- registration
-def _np_softmax(x):
-    e = np.exp(x)
-    return e / e.sum(-1, keepdims=True)
-
-
-def _np_sparsemax(x):
-    zs = -np.sort(-x, -1)
-    cs = zs.cumsum(-1)
-    k = (1 + np.arange(1, x.shape[-1] + 1) * zs > cs).sum(-1, keepdims=True)
-    return np.maximum(x - (np.take_along_axis(cs, k - 1, -1) - 1) / k, 0)
-
-
-def _np_halves(x):
-    return np.split(x, 2, axis=-1)
-
-
 _GATED_META = dict(range=r"\mathbb{R}^d", bounded=(False, False), monotonic="-",
                    f0="0", reference="Shazeer 2020")
 _SIMPLEX = dict(range="(0, 1)^n, sum 1 (open simplex)", bounded=(True, True),
@@ -463,26 +446,24 @@ _SIMPLEX = dict(range="(0, 1)^n, sum 1 (open simplex)", bounded=(True, True),
 
 define("softmax", forward=softmax, vjp=_softmax_vjp, jvp=_softmax_vjp,
        torch_forward=_row_blocked(softmax, "softmax"), torch_vjp=_softmax_torch_vjp, saves=("y",), params=(_DIM,),
-       torch_builtin="softmax", naive=_np_softmax,
+       torch_builtin="softmax",
        formula=r"\operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}", **_SIMPLEX,
        monotonic="increasing in its own input, decreasing in the others", f0="1/n",
        df0=r"J(0) = I/n - \mathbf{1}\mathbf{1}^\top/n^2", reference="Bridle 1990")
 define("log_softmax", forward=log_softmax, vjp=_log_softmax_vjp, jvp=_log_softmax_jvp,
        torch_forward=_row_blocked(log_softmax, "log_softmax"), torch_vjp=_log_softmax_torch_vjp, saves=("y",), params=(_DIM,),
        aliases=("logsoftmax",), torch_builtin="log_softmax",
-       naive=lambda x: np.log(_np_softmax(x)),
        formula=r"\operatorname{log\_softmax}(x)_i = x_i - \log\sum_j e^{x_j}",
        range="(-inf, 0)^n", bounded=(True, False), monotonic="-", smoothness="C^inf",
        f0="-log n", df0=r"J(0) = I - \mathbf{1}\mathbf{1}^\top/n",
        reference="Bridle 1990 (log-likelihood of the softmax)")
 define("softmin", forward=softmin, vjp=_softmin_vjp, jvp=_softmin_vjp,
        torch_forward=_row_blocked(softmin, "softmin"), torch_vjp=_softmin_torch_vjp, saves=("y",), params=(_DIM,),
-       torch_builtin="softmin", naive=lambda x: _np_softmax(-x),
+       torch_builtin="softmin",
        formula=r"\operatorname{softmin}(x) = \operatorname{softmax}(-x)", **_SIMPLEX,
        monotonic="decreasing in its own input", f0="1/n",
        df0=r"J(0) = -(I/n - \mathbf{1}\mathbf{1}^\top/n^2)", reference="-")
 define("sparsemax", forward=sparsemax, vjp=_sparsemax_vjp, jvp=_sparsemax_vjp, saves=("y",), params=(_DIM,),
-       naive=_np_sparsemax,
        formula=r"\operatorname{sparsemax}(x) = \arg\min_{p \in \Delta} \|p - x\|^2 "
                r"= [x - \tau(x)]_+",
        range="[0, 1]^n, sum 1 (closed simplex, exact zeros)", bounded=(True, True),
@@ -493,7 +474,6 @@ define("sparsemax", forward=sparsemax, vjp=_sparsemax_vjp, jvp=_sparsemax_vjp, s
 define("maxout", forward=maxout, vjp=_maxout_vjp, jvp=_maxout_jvp, saves=("x",),
        params=(Param("k", 2, valid="an integer >= 1 that divides the size of dim",
                      check=lambda k: _is_int(k) and k >= 1, doc="pieces per unit"), _DIM),
-       naive=lambda x: x.reshape(x.shape[:-1] + (-1, 2)).max(-1),
        formula=r"h_i(x) = \max_{0 \le j < k} x_{ik + j}", range=r"\mathbb{R}",
        bounded=(False, False), monotonic="non-decreasing in each input", smoothness="C^0",
        f0="0", df0="subgradient: 1 on the max of each group (ties split evenly)",
@@ -501,37 +481,31 @@ define("maxout", forward=maxout, vjp=_maxout_vjp, jvp=_maxout_jvp, saves=("x",),
        reference="Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013")
 define("glu", forward=glu, vjp=_glu_vjp, jvp=_glu_jvp,
        torch_forward=_glu_torch_forward, torch_vjp=_glu_torch_vjp, params=(_DIM,), torch_builtin="glu",
-       naive=lambda x: _np_halves(x)[0] / (1 + np.exp(-_np_halves(x)[1])),
        formula=r"\operatorname{GLU}(x) = a \otimes \sigma(b),\ [a, b] = x", smoothness="C^inf",
        df0=r"\partial/\partial a = 1/2,\ \partial/\partial b = 0",
        **{**_GATED_META, "reference": "Dauphin, Fan, Auli & Grangier 2017"})
 define("reglu", forward=reglu, vjp=_variant_vjp("reglu", _relu, _relu_grad),
        jvp=_variant_jvp("reglu", _relu, _relu_grad), params=(_DIM,),
-       naive=lambda x: np.maximum(_np_halves(x)[0], 0) * _np_halves(x)[1],
        formula=r"\operatorname{ReGLU}(x) = \operatorname{relu}(a) \otimes b,\ [a, b] = x",
        smoothness="C^0", df0=r"\partial/\partial a = 0 (relu'(0) = 0),\ \partial/\partial b = 0",
        kink="a = 0: relu'(0) = 0 (torch)", **_GATED_META)
 define("geglu", forward=geglu, vjp=_variant_vjp("geglu", *_GELU), jvp=_variant_jvp("geglu", *_GELU),
        params=(_DIM, Param("approximate", "none", valid='"none" or "tanh"',
                            check=lambda v: v in ("none", "tanh"), doc="gelu's approximation")),
-       naive=lambda x: _np_halves(x)[0] * 0.5 * (
-           1 + special.erf(_np_halves(x)[0] / np.sqrt(2))) * _np_halves(x)[1],
        formula=r"\operatorname{GEGLU}(x) = \operatorname{gelu}(a) \otimes b,\ [a, b] = x",
        smoothness="C^inf", df0=r"\partial/\partial a = b/2,\ \partial/\partial b = 0",
        **_GATED_META)
 define("swiglu", forward=swiglu, vjp=_variant_vjp("swiglu", *_SILU), jvp=_variant_jvp("swiglu", *_SILU), params=(_DIM,),
-       naive=lambda x: _np_halves(x)[0] / (1 + np.exp(-_np_halves(x)[0])) * _np_halves(x)[1],
        formula=r"\operatorname{SwiGLU}(x) = \operatorname{silu}(a) \otimes b,\ [a, b] = x",
        smoothness="C^inf", df0=r"\partial/\partial a = b/2,\ \partial/\partial b = 0",
        **_GATED_META)
 define("bilinear", forward=bilinear,
        vjp=_variant_vjp("bilinear", _same, _one), jvp=_variant_jvp("bilinear", _same, _one),
-       params=(_DIM,), naive=lambda x: _np_halves(x)[0] * _np_halves(x)[1],
+       params=(_DIM,),
        formula=r"\operatorname{bilinear}(x) = a \otimes b,\ [a, b] = x", smoothness="C^inf",
        df0=r"\partial/\partial a = b,\ \partial/\partial b = a", **_GATED_META)
 define("crelu", forward=crelu, vjp=_crelu_vjp, jvp=_crelu_jvp, saves=("x",), params=(_DIM,),
        aliases=("concatenated_relu",),
-       naive=lambda x: np.concatenate([np.maximum(x, 0), np.maximum(-x, 0)], -1),
        formula=r"\operatorname{CReLU}(x) = [\operatorname{relu}(x), \operatorname{relu}(-x)]",
        range="[0, inf)^{2d}", bounded=(False, True), monotonic="-", smoothness="C^0", f0="0",
        df0="(0, 0) (relu'(0) = 0)", kink="x = 0: relu'(0) = 0 (torch)",
