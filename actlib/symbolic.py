@@ -314,9 +314,23 @@ def _numeric_zeros(g, x, region, span=60.0, n=2401):
         for (a, fa), (b, fb) in zip(signed, signed[1:]):
             if fa * fb < 0:
                 r = sp.Float(mpmath.findroot(f, (a, b), solver="anderson"), 20)
-                snap = sp.nsimplify(r, [sp.pi], tolerance=1e-12)  # an exact root, if it is one
-                roots.append(snap if sp.simplify(g.subs(x, snap)) == 0 else r)
+                roots.append(_snapped(g, x, r))
     return roots
+
+
+def _snapped(g, x, r):
+    """A simple exact number (0, 1/2, pi/4, ...) within 1e-12 of the located root ``r`` where
+    ``g`` vanishes there exactly; else ``r`` itself."""
+    snap = sp.nsimplify(r, [sp.pi], tolerance=1e-12)
+    if sp.count_ops(snap) > 4 or snap.is_Float:
+        return r
+    with_value = g.subs(x, snap)
+    if abs(sp.N(with_value, 30)) > 1e-25:
+        return r
+    return snap if sp.simplify(with_value) == 0 else r
+
+
+_TRANSCENDENTAL = (sp.exp, sp.log, sp.erf, sp.erfc, sp.tanh, sp.cosh, sp.sinh, sp.LambertW)
 
 
 def stationary_points(expr, x):
@@ -329,14 +343,20 @@ def stationary_points(expr, x):
     points, exact = [], True
     for e, region in _regions(expr, x):
         d = sp.diff(e, x)
-        zeros = sp.solveset(d, x, region) if d.free_symbols == {x} else sp.S.EmptySet
+        if d.free_symbols != {x}:
+            continue
+        # solveset is fast and exact on polynomials and trigonometric functions, and can run for
+        # minutes on exponentials with decimal constants (quick_gelu's 1.702): those go numeric
+        zeros = sp.ConditionSet(x, sp.Eq(d, 0), region) if d.has(*_TRANSCENDENTAL) \
+            else sp.solveset(d, x, region)
         if isinstance(zeros, sp.FiniteSet):
             points += list(zeros)
         elif zeros is sp.S.EmptySet:
             continue
         elif isinstance(zeros, (sp.ConditionSet,)) or not zeros.is_iterable:
-            points += _numeric_zeros(d, x, region)
-            exact = False
+            found = _numeric_zeros(d, x, region)
+            points += found
+            exact = exact and all(not p.is_Float for p in found)
         else:
             return zeros, exact
     return sorted(points, key=float), exact
