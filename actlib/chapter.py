@@ -255,6 +255,7 @@ class PropertyTable:
     rows: list  # (property, derived, stated, agree: bool | None)
 
     def disagreements(self) -> list:
+        """The rows whose derived value contradicts ``act.info``."""
         return [r for r in self.rows if r[3] is False]
 
     def _cells(self):

@@ -322,6 +322,7 @@ REAL, POSITIVE, NONNEG = {"real": True}, {"positive": True}, {"nonnegative": Tru
 # -- sigmoidal family ---------------------------------------------------------------------------
 @defines("identity")
 def identity():
+    """identity(x) = x."""
     return x
 
 
@@ -339,6 +340,7 @@ def sign():
 
 @defines("sigmoid")
 def sigmoid():
+    """sigmoid(x) = 1/(1 + exp(-x))."""
     return 1 / (1 + sp.exp(-x))
 
 
@@ -356,6 +358,7 @@ def hardsigmoid():
 
 @defines("tanh")
 def tanh():
+    """tanh(x) = tanh(x)."""
     return sp.tanh(x)
 
 
@@ -368,12 +371,14 @@ def hardtanh(lo, hi):
 
 @defines("softsign")
 def softsign():
+    """softsign(x) = x/(Abs(x) + 1)."""
     return x / (1 + sp.Abs(x))
 
 
 # -- rectifiers ---------------------------------------------------------------------------------
 @defines("relu")
 def relu():
+    """relu(x) = Piecewise((x, x > 0), (0, True))."""
     return sp.Piecewise((x, x > 0), (0, True))
 
 
@@ -385,6 +390,7 @@ def relu6():
 
 @defines("leaky_relu", negative_slope=("a", R(1, 100), REAL))
 def leaky_relu(a):
+    """leaky_relu(x) = Piecewise((x, x > 0), (a*x, True))."""
     return sp.Piecewise((x, x > 0), (a * x, True))
 
 
@@ -411,6 +417,7 @@ def threshold(t, v):
 
 @defines("relu_squared")
 def relu_squared():
+    """relu_squared(x) = Piecewise((x**2, x > 0), (0, True))."""
     return sp.Piecewise((x ** 2, x > 0), (0, True))
 
 
@@ -444,6 +451,7 @@ def selu():
 
 @defines("squareplus", b=("b", sp.Integer(4), NONNEG))
 def squareplus(b):
+    """squareplus(x) = x/2 + sqrt(b + x**2)/2."""
     return (x + sp.sqrt(x ** 2 + b)) / 2
 
 
@@ -525,6 +533,7 @@ def serf():
 # -- shrinkage ----------------------------------------------------------------------------------
 @defines("tanhshrink")
 def tanhshrink():
+    """tanhshrink(x) = x - tanh(x)."""
     return x - sp.tanh(x)
 
 
@@ -543,16 +552,19 @@ def hardshrink(lam):
 # -- periodic and radial ------------------------------------------------------------------------
 @defines("snake", a=("a", sp.Integer(1), POSITIVE))
 def snake(a):
+    """snake(x) = x + sin(a*x)**2/a."""
     return x + sp.sin(a * x) ** 2 / a
 
 
 @defines("siren", w0=("omega_0", sp.Integer(30), REAL))
 def siren(w0):
+    """siren(x) = sin(omega_0*x)."""
     return sp.sin(w0 * x)
 
 
 @defines("gaussian")
 def gaussian():
+    """gaussian(x) = exp(-x**2)."""
     return sp.exp(-x ** 2)
 
 
@@ -565,6 +577,7 @@ def laplace(mu, sigma):
 # -- other element-wise -------------------------------------------------------------------------
 @defines("isru", alpha=("alpha", sp.Integer(1), POSITIVE))
 def isru(alpha):
+    """isru(x) = x/sqrt(alpha*x**2 + 1)."""
     return x / sp.sqrt(1 + alpha * x ** 2)
 
 
@@ -576,11 +589,13 @@ def isrlu(alpha):
 
 @defines("bent_identity")
 def bent_identity():
+    """bent_identity(x) = x + sqrt(x**2 + 1)/2 - 1/2."""
     return (sp.sqrt(x ** 2 + 1) - 1) / 2 + x
 
 
 @defines("lisht")
 def lisht():
+    """lisht(x) = x*tanh(x)."""
     return x * sp.tanh(x)
 
 
@@ -605,6 +620,7 @@ def tanhsoft2(beta, gamma):
 
 @defines("erfact", alpha=("alpha", R("0.75"), REAL), beta=("beta", R("0.75"), REAL))
 def erfact(alpha, beta):
+    """erfact(x) = x*erf(alpha*exp(beta*x))."""
     return x * sp.erf(alpha * sp.exp(beta * x))
 
 
@@ -635,6 +651,7 @@ def sparse_sigmoid():
 
 @defines("exponential")
 def exponential():
+    """exponential(x) = exp(x)."""
     return sp.exp(x)
 
 
