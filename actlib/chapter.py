@@ -128,7 +128,12 @@ def _namespace(act) -> dict:
     ns = {"oo": sp.oo, "pi": sp.pi, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh,
           "erf": sp.erf, "exp": sp.exp, "W": sp.LambertW, "e": sp.E, "E": sp.E}
     for pname, sym in d.symbols.items():
-        bound = _exact(act.params.get(pname, d.defaults.get(pname)))
+        default, value = d.defaults.get(pname), act.params.get(pname, d.defaults.get(pname))
+        try:  # at its default a parameter is the exact default (-1/sqrt(5)), not its float
+            bound = default if default is not None and float(default) == float(value) \
+                else _exact(value)
+        except (TypeError, ValueError):
+            bound = _exact(value)
         for key in {pname, sym.name, "lambda_" if pname == "lambd" else pname}:
             ns[key] = bound
     if act.name == "selu":  # its constants have no parameter: the names of its formula
