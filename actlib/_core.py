@@ -161,7 +161,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     activations may give the same kind of eager-only hooks: ``torch_forward(x, **params)``
     and ``torch_vjp(x, y, g, **params)`` (in-place work on their own temporaries, row blocks,
     fused aten kernels that are as accurate), used only in plain eager evaluation
-    (:func:`actlib._ops.eager`) with no graph being recorded; ``forward``/``vjp`` serve
+    (``actlib._ops.eager``) with no graph being recorded; ``forward``/``vjp`` serve
     everything else and must give the same values.  The
     forward function's docstring becomes the activation's documentation.
     """

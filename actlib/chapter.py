@@ -426,7 +426,8 @@ class Study:
     def crosscheck(self, grid=None, float64: float = 64, float32: float = 8, devices=("cpu",),
                    reference=None, **kwargs) -> CrossCheck:
         """Cross-check actlib (NumPy and torch), torch's builtin and naive autograd against the
-        SymPy definition evaluated by mpmath, over ``grid`` (default: :func:`default_grid` with
+        SymPy definition evaluated by mpmath, over ``grid`` (default:
+        :func:`actlib.crosscheck.default_grid` with
         the breakpoints and their neighbours); assert actlib's bounds in ULP.
 
         ``reference`` is another form of f to evaluate (e.g. ``x erfc(-x/sqrt 2)/2`` for GELU,

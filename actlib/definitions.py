@@ -45,7 +45,7 @@ Particular cases.  ``rrelu`` is its evaluation-mode function (slope (lower + upp
 ``softplus`` includes torch's switch to the identity where beta x > threshold, as actlib does;
 ``expr("softplus", threshold=sp.oo)`` is the textbook function.  ``sign`` is ``sp.sign``,
 whose SymPy derivative is 2 DiracDelta(x) (torch's is 0).  ``selu`` uses torch's 32-digit
-constants (:data:`SELU_ALPHA`, :data:`SELU_SCALE`).  ``pau`` has the "safe" denominator
+constants (``SELU_ALPHA``, ``SELU_SCALE``).  ``pau`` has the "safe" denominator
 ``1 + sum_k |b_k| |x|^k`` of the reference code, as actlib.  ``sparsemax`` is written with
 unevaluated ``Max`` (its threshold is the largest ``(sum_S x - 1)/|S|`` over non-empty subsets S);
 substituting numbers evaluates it.

@@ -26,7 +26,7 @@ _LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
 
 
 def use_course_style() -> None:
-    """Set matplotlib's rc parameters to the course style (:data:`STYLE`)."""
+    """Set matplotlib's rc parameters to the course style (``actlib.plotting.STYLE``)."""
     import matplotlib as mpl
 
     mpl.rcParams.update(STYLE)

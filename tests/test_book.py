@@ -90,6 +90,11 @@ def test_book_builds_without_warnings(built_book, record_property):
             assert (html / "_sources" / f"{doc}.ipynb").exists()
             assert f"_sources/{doc}.ipynb" in text
     assert (html / "mathjax" / "tex-svg-full.js").stat().st_size > 1_000_000
+    # the bibliography's labels are author-year, like the citations in the text
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>([^<]*)',
+                        (html / "book" / "references.html").read_text())
+    assert len(labels) > 60 and all(re.fullmatch(r"\D+ \d{4}[a-z]?", l) for l in labels), labels[:5]
+    assert "Glorot and Bengio 2010" in labels
     record_property("book_check", f"build: {len(_toc_files())} documents, no warnings")
 
 
