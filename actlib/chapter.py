@@ -33,12 +33,9 @@ from . import get
 from .crosscheck import CrossCheck, crosscheck, default_grid
 from .definitions import definition, x
 from .plotting import plot_activation, plot_family, use_course_style
-from .symbolic import Derived, derive, prove_equal
+from .symbolic import Derived, _set_text, breakpoints, derive, one_sided, prove_equal
 
 __all__ = ["setup", "glue", "glue_figure", "Study", "PropertyTable", "stated_values", "x"]
-
-ULP_UNIT = "ULP of max(|f(x)|, |x f'(x)|) in the tested dtype"
-
 
 def setup(seed: int = 0) -> None:
     """Make a notebook deterministic and set the course style: seeds for NumPy and torch, one
@@ -140,8 +137,8 @@ def _namespace(act) -> dict:
         from .definitions import SELU_ALPHA, SELU_SCALE
 
         ns.update(alpha=SELU_ALPHA, lambda_=SELU_SCALE)
-    aliases = {"negative_slope": "a", "weight": "a", "lambd": "lambda_", "min_val": "min_val",
-               "values": "c", "threshold": "t", "value": "v", "w0": "w0"}
+    aliases = {"negative_slope": "a", "weight": "a", "lambd": "lambda_", "values": "c",
+               "threshold": "t", "value": "v"}
     for pname, short in aliases.items():
         if pname in act.params:
             ns[short] = _exact(act.params[pname])
@@ -330,8 +327,6 @@ class Study:
     @cached_property
     def breakpoints(self) -> tuple:
         """Where f may jump or kink, read off the definition (:func:`~actlib.symbolic.breakpoints`)."""
-        from .symbolic import breakpoints
-
         return breakpoints(self.f, x)
 
     @cached_property
@@ -341,8 +336,6 @@ class Study:
 
     def kink_convention(self) -> list:
         """``(point, actlib's f'(point), one-sided f'(point-), f'(point+))`` at every breakpoint."""
-        from .symbolic import one_sided
-
         out = []
         for p in self.derived.breakpoints:
             left, right = one_sided(self.df, x, p)
@@ -352,7 +345,7 @@ class Study:
     def property_table(self) -> PropertyTable:
         """The derived properties next to ``act.info``'s statements, each with a verdict."""
         d, info, rows = self.derived, self.act.info, []
-        rows.append(("range", _range_text(d.range), info.range, self._range_agrees(info.range)))
+        rows.append(("range", _set_text(d.range), info.range, self._range_agrees(info.range)))
         for label, derived_b, stated in (("bounded above", d.bounded_above, info.bounded_above),
                                          ("bounded below", d.bounded_below, info.bounded_below)):
             rows.append((label, _yes(derived_b), "—" if stated is None else _yes(stated),
@@ -387,7 +380,7 @@ class Study:
         stated, approx = stated
         rng = self.derived.range
         if not approx:
-            return bool(sp.simplify(rng.symmetric_difference(stated)) == sp.S.EmptySet) or rng == stated
+            return rng == stated or rng.symmetric_difference(stated) == sp.S.EmptySet
 
         def same(a, b):
             if a.is_infinite or b.is_infinite:
@@ -462,8 +455,6 @@ def _family_breaks(name, param, values, fixed, breaks):
     out = set(breaks)
     for v in values:
         s = definition(name)(**fixed, **{param: v})
-        from .symbolic import breakpoints
-
         out |= {float(p) for p in breakpoints(s, x) if p.is_number}
     return sorted(out)
 
@@ -483,9 +474,3 @@ def _num(v) -> str:
     if v.is_number and v.free_symbols == set() and not v.is_Float and len(sp.sstr(v)) <= 16:
         return f"{sp.sstr(v)} ≈ {float(v):.6g}"
     return f"{float(v):.6g}"
-
-
-def _range_text(s) -> str:
-    from .symbolic import _set_text
-
-    return _set_text(s)

@@ -459,11 +459,12 @@ def derive(expr, x) -> Derived:
 
 
 def _classify(expr, x, p):
-    """"minimum", "maximum" or None (a stationary inflection) by the sign of f' either side."""
-    d = sp.diff(_branch_at(expr, x, p), x)
+    """"minimum", "maximum" or None (a stationary inflection): the first derivative of order
+    2 or more that does not vanish at p decides (even order: an extremum; odd: an inflection)."""
+    dk = sp.diff(_branch_at(expr, x, p), x)
     for k in range(2, 8):
-        dk = sp.diff(d, x, k - 2) if k > 2 else sp.diff(d, x, 0)
-        val = sp.N(sp.diff(_branch_at(expr, x, p), x, k).subs(x, p), 30)
+        dk = sp.diff(dk, x)
+        val = sp.N(dk.subs(x, p), 30)
         if abs(val) > 1e-25:
             if k % 2:  # odd order: an inflection
                 return None
