@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._ops import NP, channel_shape
+from ._ops import NP, broadcast_cotangent, channel_shape
 
 __all__ = ["Param", "Info", "Spec", "Activation", "define", "get", "names", "aliases",
            "UnknownActivationError"]
@@ -335,11 +335,7 @@ def _finish_numpy(out, out_dtype, scalar):
 
 def _broadcast_cotangent(spec: Spec, g: np.ndarray, shape) -> np.ndarray:
     """The cotangent broadcast to the output's shape (as torch broadcasts a cotangent)."""
-    try:
-        return np.broadcast_to(g, shape)
-    except ValueError:
-        raise ValueError(f"{spec.name}: the cotangent g of shape {np.shape(g)} does not broadcast "
-                         f"to the output shape {tuple(shape)}") from None
+    return broadcast_cotangent(spec.name, g, shape, np.broadcast_to, ValueError)
 
 
 def _numpy_params(spec: Spec, params: dict, x: np.ndarray) -> dict:

@@ -215,6 +215,18 @@ def channel_shape(param, x_ndim: int):
     return (1, n) + (1,) * (x_ndim - 2)
 
 
+def broadcast_cotangent(name: str, g, shape, xp_broadcast_to, error):
+    """``g`` broadcast to the output ``shape`` as torch broadcasts a cotangent, or a
+    ``ValueError`` naming the activation and both shapes (``error`` is the exception the
+    backend's ``broadcast_to`` raises)."""
+    try:
+        return xp_broadcast_to(g, shape)
+    except error:
+        g_shape = tuple(g.shape) if hasattr(g, "shape") else np.shape(g)  # no copy of a tensor
+        raise ValueError(f"{name}: the cotangent g of shape {tuple(g_shape)} does not "
+                         f"broadcast to the output shape {tuple(shape)}") from None
+
+
 NP = NumpyOps()
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from ._ops import channel_shape, eager, torch_ops
+from ._ops import broadcast_cotangent, channel_shape, eager, torch_ops
 
 if TYPE_CHECKING:
     from ._core import Spec
@@ -342,11 +342,7 @@ def derivative(spec: Spec, params: dict, x: torch.Tensor) -> torch.Tensor:
 
 
 def _broadcast_cotangent(spec: Spec, g: torch.Tensor, shape) -> torch.Tensor:
-    try:
-        return torch.broadcast_to(g, shape)
-    except RuntimeError:
-        raise ValueError(f"{spec.name}: the cotangent g of shape {tuple(g.shape)} does not "
-                         f"broadcast to the output shape {tuple(shape)}") from None
+    return broadcast_cotangent(spec.name, g, shape, torch.broadcast_to, RuntimeError)
 
 
 def vjp(spec: Spec, params: dict, x: torch.Tensor, g) -> torch.Tensor:
