@@ -16,7 +16,7 @@ DETERMINISM := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM
 	MPLBACKEND=module://matplotlib_inline.backend_inline SOURCE_DATE_EPOCH=0 \
 	PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: book test execute venv build-book clean
+.PHONY: book test execute check-threads venv build-book clean
 
 ## book: build the HTML book from the stored notebook outputs -> _build/html/index.html
 book: venv
@@ -31,6 +31,12 @@ test: venv
 ## execute: (authors) re-execute every notebook in place, deterministically
 execute: venv
 	$(DETERMINISM) $(BIN)/python tools/execute_notebooks.py book/*.ipynb
+
+## check-threads: (authors) strict nbval over the given notebooks (default: the experiments) with
+## two BLAS/OpenMP and two torch threads, as on a learner's machine: stored outputs must still match
+NOTEBOOKS ?= $(wildcard book/experiments*.ipynb)
+check-threads: venv
+	$(subst =1 ,=2 ,$(DETERMINISM)) ACTLIB_TORCH_THREADS=2 $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env -q $(NOTEBOOKS)
 
 # The build itself, warnings as errors (-n: nitpicky, every reference must resolve).
 # tests/test_book.py runs this target with JB and BOOK_OUT pointing at a temporary dir.

@@ -22,6 +22,7 @@ to an implementation.  The plain ULP of f is shown beside it where the two diffe
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,13 +40,19 @@ __all__ = ["setup", "glue", "glue_figure", "Study", "PropertyTable", "stated_val
 
 def setup(seed: int = 0) -> None:
     """Make a notebook deterministic and set the course style: seeds for NumPy and torch, one
-    torch thread (reductions then sum in one order on any machine), PNG figures at 120 dpi."""
+    torch thread (reductions then sum in one order on any machine), PNG figures at 120 dpi.
+
+    The environment variable ``ACTLIB_TORCH_THREADS`` overrides the thread count, so that
+    ``make check-threads`` can show that the stored outputs do not depend on it.
+
+    >>> setup(seed=0)
+    """
     np.random.seed(seed)
     try:
         import torch
 
         torch.manual_seed(seed)
-        torch.set_num_threads(1)
+        torch.set_num_threads(int(os.environ.get("ACTLIB_TORCH_THREADS", "1")))
     except ImportError:  # pragma: no cover - torch is part of the course's pins
         pass
     use_course_style()
