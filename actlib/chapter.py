@@ -34,7 +34,8 @@ from . import get
 from .crosscheck import CrossCheck, crosscheck, default_grid
 from .definitions import definition, x
 from .plotting import plot_activation, plot_family, use_course_style
-from .symbolic import Derived, _set_text, breakpoints, derive, one_sided, prove_equal
+from .symbolic import (Derived, _inexact_argument, _set_text, breakpoints, derive, one_sided,
+                       prove_equal)
 
 __all__ = ["setup", "glue", "glue_figure", "Study", "PropertyTable", "stated_values", "x"]
 
@@ -304,8 +305,14 @@ class Study:
         self.name = self.act.name
         self.definition = definition(self.name)
         self.f = self.definition(**params)
-        self.df = sp.simplify(sp.diff(self.f, x).replace(sp.DiracDelta, lambda *a: sp.S.Zero))
         self.label = label or _latex_name(self.name)
+
+    @cached_property
+    def df(self):
+        """``sympy.diff(f, x)``, a step's DiracDelta dropped, simplified (except where a decimal
+        constant sits inside a transcendental function: simplify then takes minutes)."""
+        d = sp.diff(self.f, x).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+        return d if _inexact_argument(self.f) else sp.simplify(d)
 
     # -- definition and derivative ---------------------------------------------------------
     def show(self):

@@ -17,22 +17,31 @@ __all__ = ["prove_equal", "one_sided", "breakpoints", "continuity_class", "prope
 def prove_equal(a, b, x=None) -> bool:
     r"""True when SymPy proves :math:`a - b \equiv 0` symbolically.
 
-    Tries ``simplify``, then rewriting in exponentials, then piecewise folding, then
-    rewriting Max/Min/Abs/Heaviside as Piecewise, then branch by branch (each branch of the
+    Tries ``simplify`` of the difference and of its rewritings (in exponentials, in erf,
+    folded into one Piecewise: first when the difference has kinks), then branch by branch (each branch of the
     folded difference zero on the region where it applies; ``x`` names the variable of the
     conditions when they contain other symbols), then, when ``x`` is given, by the sign
     of x (x > 0, x < 0, x = 0 separately).
     A ``False`` means "not proved", never "proved different".
     """
     diff = sp.sympify(a) - sp.sympify(b)
-    for attempt in (lambda e: e,
-                    sp.simplify,
-                    lambda e: sp.simplify(e.rewrite(sp.exp)),
-                    lambda e: sp.simplify(e.rewrite(sp.erf)),
-                    lambda e: sp.simplify(sp.piecewise_fold(e).rewrite(sp.exp)),
-                    lambda e: sp.simplify(sp.expand(sp.powsimp(e.rewrite(sp.exp)))),
-                    lambda e: sp.simplify(sp.piecewise_fold(e.rewrite(sp.Piecewise)))):
-        if attempt(diff) == 0:
+    kinked = diff.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
+    as_piecewise = lambda e: sp.piecewise_fold(e.rewrite(sp.Piecewise))  # noqa: E731
+    forms = [lambda e: e,
+             lambda e: e.rewrite(sp.exp),
+             lambda e: e.rewrite(sp.erf),
+             lambda e: sp.piecewise_fold(e).rewrite(sp.exp),
+             lambda e: sp.expand(sp.powsimp(e.rewrite(sp.exp))),
+             as_piecewise]
+    if kinked:  # folding the pieces first is what usually proves a kinked identity, and fast
+        forms.insert(0, as_piecewise)
+    tried = set()
+    for form in forms:
+        e = form(diff)
+        if e in tried:  # a rewrite that changed nothing: simplify already failed on it
+            continue
+        tried.add(e)
+        if e == 0 or sp.simplify(e) == 0:
             return True
     return _zero_on_every_branch(diff, x) or (x is not None and _zero_by_sign(diff, x))
 
@@ -245,6 +254,8 @@ def piecewise_range(expr, x, domain=sp.S.Reals):
 
     image = sp.S.EmptySet
     for e, region in _branches(expr, x, domain):
+        if _inexact_argument(e):
+            raise NotImplementedError(f"function_range can run for minutes on {e}")
         if isinstance(region, sp.FiniteSet):
             image = image.union(sp.FiniteSet(*(e.subs(x, p) for p in region)))
         else:
@@ -331,6 +342,20 @@ def _snapped(g, x, r):
 
 
 _TRANSCENDENTAL = (sp.exp, sp.log, sp.erf, sp.erfc, sp.tanh, sp.cosh, sp.sinh, sp.LambertW)
+
+
+def _inexact_argument(e) -> bool:
+    """Whether a transcendental function in ``e`` has a decimal constant in its argument, as
+    a Float or as an exact rational with a denominator above 100 (gelu_tanh's 0.044715,
+    quick_gelu's 1.702 = 851/500): SymPy's solvers and ``function_range`` can run for minutes
+    on those, so they are handled numerically.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> _inexact_argument(sp.exp(-sp.Rational(851, 500) * x)), _inexact_argument(sp.exp(-x))
+    (True, False)
+    """
+    return any(r.is_Float or (r.is_Rational and r.q > 100)
+               for f in sp.sympify(e).atoms(*_TRANSCENDENTAL) for r in f.args[0].atoms(sp.Number))
 
 
 def stationary_points(expr, x):

@@ -213,8 +213,9 @@ define("tanhsoft", forward=tanhsoft, derivative=_tanhsoft_grad,
                Param("delta", 0.0, valid="finite and >= 0",
                      check=lambda v: _real(v) and v >= 0)),
        formula=r"f(x) = \tanh(\alpha x + \beta e^{\gamma x})\,\ln(\delta + e^{x})",
-       range="member-dependent (TanhSoft-1/-2: bounded below)", bounded=(None, None),
-       monotonic="member-dependent (TanhSoft-1/-2: non-monotonic)", smoothness="C^inf",
+       range=r"[\approx -0.21732, \infty)", bounded=(False, True),
+       monotonic="non-monotonic (the defaults, TanhSoft-2, and TanhSoft-1; other members may be "
+                 "monotonic)", smoothness="C^inf",
        f0="tanh(beta) ln(1 + delta)", df0="member-dependent (TanhSoft-2: tanh(0.6))",
        reference="Biswas, Kumar, Banerjee & Pandey 2020")
 
