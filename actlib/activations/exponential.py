@@ -174,8 +174,10 @@ define("softplus", forward=softplus, derivative=_softplus_grad, torch_backward=_
                Param("threshold", 20.0, "a real number (not NaN)", lambda t: t == t)),
        torch_builtin="softplus",
        formula=r"f(x) = \frac{1}{\beta} \log\left(1 + e^{\beta x}\right)",
-       range=r"(0, \infty)", bounded=(False, True), monotonic="strictly increasing",
-       smoothness="C^inf (torch's rule: jump of about e^-threshold at beta*x = threshold)",
+       range=r"(0, \infty)", bounded=(False, True),
+       monotonic="non-monotonic with torch's threshold rule (a drop of about e^-threshold/beta "
+                 "at beta*x = threshold); strictly increasing without it (threshold = inf)",
+       smoothness="discontinuous with torch's threshold rule (that drop); C^inf without it",
        f0="log(2)/beta", df0="1/2",
        kink="beta*x = threshold: identity above (torch's rule), f' = 1 there",
        reference="Dugas, Bengio, Belisle, Nadeau & Garcia 2001")
