@@ -358,6 +358,15 @@ def _inexact_argument(e) -> bool:
                for f in sp.sympify(e).atoms(*_TRANSCENDENTAL) for r in f.args[0].atoms(sp.Number))
 
 
+def _solvable(d, x) -> bool:
+    """Whether ``solveset`` is worth running on f' = ``d``: not on transcendental functions, nor
+    on a rational function whose numerator has degree above 4 (no radicals; PAU's f')."""
+    if d.has(*_TRANSCENDENTAL):
+        return False
+    numerator = sp.numer(sp.together(d))
+    return not (numerator.is_polynomial(x) and sp.degree(numerator, x) > 4)
+
+
 def stationary_points(expr, x):
     """Points where f' = 0 inside the smooth pieces of ``expr``: ``(points, exact)``.
 
@@ -370,10 +379,11 @@ def stationary_points(expr, x):
         d = sp.diff(e, x)
         if d.free_symbols != {x}:
             continue
-        # solveset is fast and exact on polynomials and trigonometric functions, and can run for
-        # minutes on exponentials with decimal constants (quick_gelu's 1.702): those go numeric
-        zeros = sp.ConditionSet(x, sp.Eq(d, 0), region) if d.has(*_TRANSCENDENTAL) \
-            else sp.solveset(d, x, region)
+        # solveset is fast and exact on low-degree polynomials and trigonometric functions, and
+        # can run for minutes on exponentials with decimal constants (quick_gelu's 1.702) or on
+        # high-degree rational functions (PAU): those go numeric
+        zeros = sp.solveset(d, x, region) if _solvable(d, x) \
+            else sp.ConditionSet(x, sp.Eq(d, 0), region)
         if isinstance(zeros, sp.FiniteSet):
             points += list(zeros)
         elif zeros is sp.S.EmptySet:
