@@ -189,10 +189,12 @@ class Spread:
 
     @property
     def mean(self) -> float:
+        """The mean over seeds."""
         return float(np.mean(self.values))
 
     @property
     def sd(self) -> float:
+        """The sample standard deviation over seeds (ddof = 1; 0 for a single value)."""
         return float(np.std(self.values, ddof=1)) if len(self.values) > 1 else 0.0
 
     def __str__(self) -> str:
