@@ -252,16 +252,25 @@ def _xsig_pure(x, k):
 
 
 def _xsig_block(out, x, k):
-    r"""torch: :math:`x\,\sigma(kx)` into ``out`` with :math:`\sigma(t) = e^{\min(t,0)}/(1 + e^{-|t|})`
-    (keeps the gate's digits, subnormal ones included, where :math:`e^{-t}` overflows and the
-    fused sigmoid flushes; no data-dependent branch); x is clamped at the most negative finite
-    number, so :math:`-\infty` gives 0.  (``F.logsigmoid`` would do it in one call but is not
-    vectorised on CPU: 50x slower than ``exp``.)"""
+    r"""torch: :math:`x\,\sigma(kx)` into ``out`` with one exponential, :math:`e = e^{-|kx|}`, and
+    torch's fused select-and-divide kernel ``log_sigmoid_backward(g, t, e)`` (CPU: g times
+    :math:`e/(1 + e)` for :math:`t \ge 0`, :math:`1 - e/(1 + e)` for t < 0), here with
+    :math:`t = -kx` and :math:`g = x`: :math:`\sigma(kx)` keeps its digits, subnormal ones
+    included, where :math:`e^{-kx}` overflows and the fused sigmoid/silu flush to 0; no
+    data-dependent branch.  x is clamped at the most negative finite number, so
+    :math:`-\infty` gives 0."""
     torch = _torch()
-    t = x if k == 1 else x * k
-    a = torch.clamp_max(t, 0.0).exp_()
-    e = torch.abs(t).neg_().exp_().add_(1.0)
-    return torch.mul(a.div_(e), x.clamp_min(-float(torch.finfo(x.dtype).max)), out=out)
+    t = torch.neg(x) if k == 1 else torch.mul(x, -k)
+    e = torch.abs(t).neg_().exp_()                           # e^{-|kx|}
+    xc = x.clamp_min(-float(torch.finfo(x.dtype).max))
+    return _lsb(xc, t, e, out)
+
+
+def _lsb(g, t, e, out):
+    """torch, CPU: ``log_sigmoid_backward(g, t, e)`` (g sigma(-t) from e = e^{-|t|}) into out."""
+    if out is None:
+        return _aten().log_sigmoid_backward(g, t, e)
+    return _aten().log_sigmoid_backward.grad_input(g, t, e, grad_input=out)
 
 
 def _xsig_grad(v, xp):
@@ -281,18 +290,16 @@ def silu(x, xp):
 
 
 def _silu_vjp_block(out, x, g):
-    r"""torch: g * SiLU'(x) into ``out`` as :math:`\sigma(x) + x\,\sigma'(x)` with
-    :math:`\sigma(x) = e^{\min(x,0)}/(1 + e)` and :math:`\sigma'(x) = e/(1 + e)^2`,
-    :math:`e = e^{-|x|}`: two exponentials, no cancellation, digits kept where the fused sigmoid
-    flushes; x is clipped to the finite range."""
+    r"""torch: g * SiLU'(x) into ``out`` as :math:`g\,\sigma(x)\,(1 + x\,\sigma(-x))`, both gates
+    from one exponential :math:`e = e^{-|x|}` by the select-and-divide kernel of
+    :func:`_xsig_block` (no cancellation, digits kept where the fused sigmoid flushes); x is
+    clipped to the finite range."""
     torch = _torch()
     big = float(torch.finfo(x.dtype).max)
     xc = x.clamp(-big, big)
     e = torch.abs(xc).neg_().exp_()                  # e^{-|x|}
-    p = torch.add(e, 1.0)                            # 1 + e
-    d = torch.clamp_max(xc, 0.0).exp_()              # e^{min(x, 0)}: sigma(x) (1 + e)
-    d.addcmul_(xc, e.div_(p)).div_(p)                # sigma(x) + x e / (1 + e)^2
-    return torch.mul(d, g, out=out)
+    h = _lsb(xc, xc, e, None).add_(1.0)              # 1 + x sigma(-x)
+    return torch.mul(_lsb(g, xc.neg_(), e, None), h, out=out)   # g sigma(x) h
 
 
 def _silu_vjp(g, x):
@@ -373,8 +380,19 @@ def hardswish(x, xp):
     :math:`f'` at :math:`-3/2`.
     """
     if xp.is_torch:   # torch's hardsigmoid is relu6(x + 3)/6, the same rounding; x clamped at -3
-        return xp.torch.nn.functional.hardsigmoid(x).mul_(xp.maximum(x, -3.0))
+        return chunked_map(_hardswish_block, x, pure=_hardswish_pure)
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
+
+
+def _hardswish_pure(x):
+    """torch, out of place: hardsigmoid(x) times x clamped at -3 (so -inf gives 0)."""
+    return _torch().nn.functional.hardsigmoid(x) * x.clamp_min(-3.0)
+
+
+def _hardswish_block(out, x):
+    """torch: the formula of :func:`_hardswish_pure` into ``out``."""
+    torch = _torch()
+    return torch.mul(torch.nn.functional.hardsigmoid(x), x.clamp_min(-3.0), out=out)
 
 
 def _hardswish_grad(x, xp):
@@ -385,8 +403,13 @@ def _hardswish_grad(x, xp):
 
 
 def _hardswish_vjp(g, x):
-    """torch: g * f'(x) with the fused kernel."""
-    return _keep_nan(_aten().hardswish_backward(_dense(g), _dense(x)), x)
+    """torch: g * f'(x) with the fused kernel and the NaN fix-up, on cache-sized blocks."""
+    return chunked_map(_hardswish_vjp_block, _dense(x), _dense(g))
+
+
+def _hardswish_vjp_block(out, x, g):
+    r = _aten().hardswish_backward(g, x)
+    return _keep_nan(r, x) if out is None else _torch().clamp(x, r, r, out=out)
 
 
 define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,

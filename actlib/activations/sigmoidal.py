@@ -122,7 +122,7 @@ def _sigmoid_vjp(g, x):
 
 
 def _sigmoid_vjp_block(out, x, g):
-    s = _torch().copysign(x, -1.0).sigmoid_()           # sigma(-|x|)
+    s = _torch().abs(x).neg_().sigmoid_()               # sigma(-|x|) (copysign is not vectorised)
     if out is None:
         return _aten().sigmoid_backward(g, s)
     return _aten().sigmoid_backward.grad_input(g, s, grad_input=out)
@@ -135,7 +135,7 @@ def _tanh_vjp(g, x):
 
 
 def _tanh_vjp_block(out, x, g):
-    s = _torch().copysign(x, -1.0).mul_(2.0).sigmoid_()  # sigma(-2|x|)
+    s = _torch().abs(x).mul_(-2.0).sigmoid_()           # sigma(-2|x|)
     return _aten().sigmoid_backward(g, s).mul_(4.0) if out is None else \
         _aten().sigmoid_backward.grad_input(g, s, grad_input=out).mul_(4.0)
 
