@@ -96,8 +96,9 @@ def _gelu_pure(x):
 def _gelu_torch(out, x):
     """torch: GELU into ``out``; x clamped at -40, where erfc(-x/sqrt 2) = 0 already."""
     torch = _torch()
-    xc = torch.clamp_min(x, -40.0)      # 0.5 erfc first: 2 x would overflow at x = FLT_MAX
-    return torch.mul(torch.mul(xc, -_INV_SQRT2).erfc_().mul_(0.5), xc, out=out)
+    xc = torch.clamp_min(x, -40.0)      # 0.5 erfc x in one addcmul (-0.0 + v is v, signed zeros kept)
+    return torch.addcmul(_scalar(-0.0, xc), torch.mul(xc, -_INV_SQRT2).erfc_(), xc, value=0.5,
+                         out=out)
 
 
 def _gelu_grad(x, xp, approximate="none"):
@@ -122,12 +123,14 @@ def _gelu_vjp(g, x, approximate="none"):
 
 
 def _gelu_vjp_block(out, x, g):
-    """torch: g * GELU'(x) into ``out``, x clipped to +-40 (where both terms have their limits)."""
+    """torch: g * GELU'(x) into ``out``, x clipped to +-40 (where both terms have their limits);
+    the products by constants fused into ``addcmul``."""
     torch = _torch()
     xc = torch.clamp(x, -40.0, 40.0)
-    e = torch.mul(xc, xc).mul_(-0.5).exp_().mul_(xc)
-    d = torch.mul(xc, -_INV_SQRT2).erfc_().mul_(0.5).add_(e, alpha=_INV_SQRT_2PI)
-    return torch.mul(d, g, out=out)
+    e = torch.addcmul(_scalar(-0.0, xc), xc, xc, value=-0.5).exp_()      # e^{-x^2/2}
+    d = torch.mul(xc, -_INV_SQRT2).erfc_()                                # 2 Phi(x)
+    d = torch.addcmul(d, xc, e, value=2 * _INV_SQRT_2PI, out=d)           # 2 GELU'(x)
+    return torch.addcmul(_scalar(-0.0, d), d, g, value=0.5, out=out)   # -0.0 + v is v
 
 
 define("gelu", forward=gelu, derivative=_gelu_grad, torch_backward=_gelu_vjp,
