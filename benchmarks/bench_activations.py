@@ -128,19 +128,22 @@ REASONS = {
     "selu": "NaN-keeping derivative: one extra pass",
     "sign": "forward keeps NaN (torch.sign(NaN) = 0): one extra pass",
     "sigmoid": "sigma' = s(1-s) from s = sigma(-|x|), recomputed from x (the saved output "
-               "sigma(x) rounds to 1 for x > 17 and loses sigma'); 3 passes instead of 1",
-    "tanh": "sech^2 from sigma(-2|x|), recomputed from x (1 - tanh^2 cancels for |x| > 9); "
-            "5 passes instead of 1",
-    "gelu": "erfc form (torch's 1 + erf cancels below x = -6) forward and backward: several "
-            "passes per direction instead of one fused kernel",
+               "sigma(x) rounds to 1 for x > 17 and loses sigma'): abs, sigmoid and "
+               "sigmoid_backward on cache-sized blocks instead of one sigmoid_backward pass",
+    "tanh": "sech^2 = 4s(1-s) from s = sigma(-2|x|), recomputed from x (1 - tanh^2 cancels for "
+            "|x| > 9): a sigmoid pass and 3 cheap passes on cache-sized blocks instead of one",
+    "gelu": "erfc form (torch's 1 + erf cancels below x = -6): torch's erfc kernel alone costs "
+            "about twice the builtin's whole erf-based gelu pass, in each direction",
     "gelu_tanh": "x sigma(2u) form with clipped cubic (torch's 1 + tanh cancels for x < -5; "
                  "its derivative too): several passes instead of one fused kernel",
-    "silu": "sigma(x) = e^min(x,0) / (1 + e^-|x|), two exponentials (torch's silu returns 0 "
-            "below x = -88 where x e^x is still normal, NaN at -inf, and its backward cancels in "
-            "1 - sigma for x > 10): several passes",
+    "silu": "sigma(x) from e^-|x| by the fused select-and-divide log_sigmoid_backward kernel "
+            "(torch's silu returns 0 below x = -88 where x e^x is still normal, NaN at -inf, and "
+            "its backward cancels in 1 - sigma for x > 10): exp + that kernel + 2-3 cheap passes "
+            "per direction instead of one fused kernel",
     "mish": "one-exponential tanh(softplus) form (torch's cancels for x << 0): several passes",
-    "hardswish": "torch's kernel overflows to inf at |x| > FLT_MAX/6 and gives NaN at -inf: "
-                 "forward hardsigmoid(x) * max(x, -3) (3 passes), NaN-keeping backward (2)",
+    "hardswish": "torch's kernel overflows to inf at |x| > FLT_MAX/6 and gives NaN at -inf, its "
+                 "backward passes g at NaN: hardsigmoid times max(x, -3) forward, the fused "
+                 "backward plus a NaN fix-up, on cache-sized blocks",
     "softsign": "torch gives inf/inf = NaN at +-inf: clamped input, extra pass",
     "tanhshrink": "continued fraction for |x| < 1 where x - tanh x cancels (torch: 1e7 ULP)",
     "softmax": "no host sync for the +-inf and all--inf conventions: max, shift, NaN fix-up, "

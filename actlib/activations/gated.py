@@ -96,8 +96,9 @@ def _gelu_pure(x):
 def _gelu_torch(out, x):
     """torch: GELU into ``out``; x clamped at -40, where erfc(-x/sqrt 2) = 0 already."""
     torch = _torch()
-    xc = torch.clamp_min(x, -40.0)      # 0.5 erfc first: 2 x would overflow at x = FLT_MAX
-    return torch.mul(torch.mul(xc, -_INV_SQRT2).erfc_().mul_(0.5), xc, out=out)
+    xc = torch.clamp_min(x, -40.0)      # 0.5 erfc x in one addcmul (-0.0 + v is v, signed zeros kept)
+    return torch.addcmul(_scalar(-0.0, xc), torch.mul(xc, -_INV_SQRT2).erfc_(), xc, value=0.5,
+                         out=out)
 
 
 def _gelu_grad(x, xp, approximate="none"):
@@ -122,12 +123,14 @@ def _gelu_vjp(g, x, approximate="none"):
 
 
 def _gelu_vjp_block(out, x, g):
-    """torch: g * GELU'(x) into ``out``, x clipped to +-40 (where both terms have their limits)."""
+    """torch: g * GELU'(x) into ``out``, x clipped to +-40 (where both terms have their limits);
+    the products by constants fused into ``addcmul``."""
     torch = _torch()
     xc = torch.clamp(x, -40.0, 40.0)
-    e = torch.mul(xc, xc).mul_(-0.5).exp_().mul_(xc)
-    d = torch.mul(xc, -_INV_SQRT2).erfc_().mul_(0.5).add_(e, alpha=_INV_SQRT_2PI)
-    return torch.mul(d, g, out=out)
+    e = torch.addcmul(_scalar(-0.0, xc), xc, xc, value=-0.5).exp_()      # e^{-x^2/2}
+    d = torch.mul(xc, -_INV_SQRT2).erfc_()                                # 2 Phi(x)
+    d = torch.addcmul(d, xc, e, value=2 * _INV_SQRT_2PI, out=d)           # 2 GELU'(x)
+    return torch.addcmul(_scalar(-0.0, d), d, g, value=0.5, out=out)   # -0.0 + v is v
 
 
 define("gelu", forward=gelu, derivative=_gelu_grad, torch_backward=_gelu_vjp,
@@ -252,16 +255,25 @@ def _xsig_pure(x, k):
 
 
 def _xsig_block(out, x, k):
-    r"""torch: :math:`x\,\sigma(kx)` into ``out`` with :math:`\sigma(t) = e^{\min(t,0)}/(1 + e^{-|t|})`
-    (keeps the gate's digits, subnormal ones included, where :math:`e^{-t}` overflows and the
-    fused sigmoid flushes; no data-dependent branch); x is clamped at the most negative finite
-    number, so :math:`-\infty` gives 0.  (``F.logsigmoid`` would do it in one call but is not
-    vectorised on CPU: 50x slower than ``exp``.)"""
+    r"""torch: :math:`x\,\sigma(kx)` into ``out`` with one exponential, :math:`e = e^{-|kx|}`, and
+    torch's fused select-and-divide kernel ``log_sigmoid_backward(g, t, e)`` (CPU: g times
+    :math:`e/(1 + e)` for :math:`t \ge 0`, :math:`1 - e/(1 + e)` for t < 0), here with
+    :math:`t = -kx` and :math:`g = x`: :math:`\sigma(kx)` keeps its digits, subnormal ones
+    included, where :math:`e^{-kx}` overflows and the fused sigmoid/silu flush to 0; no
+    data-dependent branch.  x is clamped at the most negative finite number, so
+    :math:`-\infty` gives 0."""
     torch = _torch()
-    t = x if k == 1 else x * k
-    a = torch.clamp_max(t, 0.0).exp_()
-    e = torch.abs(t).neg_().exp_().add_(1.0)
-    return torch.mul(a.div_(e), x.clamp_min(-float(torch.finfo(x.dtype).max)), out=out)
+    t = torch.neg(x) if k == 1 else torch.mul(x, -k)
+    e = torch.abs(t).neg_().exp_()                           # e^{-|kx|}
+    xc = x.clamp_min(-float(torch.finfo(x.dtype).max))
+    return _lsb(xc, t, e, out)
+
+
+def _lsb(g, t, e, out):
+    """torch, CPU: ``log_sigmoid_backward(g, t, e)`` (g sigma(-t) from e = e^{-|t|}) into out."""
+    if out is None:
+        return _aten().log_sigmoid_backward(g, t, e)
+    return _aten().log_sigmoid_backward.grad_input(g, t, e, grad_input=out)
 
 
 def _xsig_grad(v, xp):
@@ -281,18 +293,16 @@ def silu(x, xp):
 
 
 def _silu_vjp_block(out, x, g):
-    r"""torch: g * SiLU'(x) into ``out`` as :math:`\sigma(x) + x\,\sigma'(x)` with
-    :math:`\sigma(x) = e^{\min(x,0)}/(1 + e)` and :math:`\sigma'(x) = e/(1 + e)^2`,
-    :math:`e = e^{-|x|}`: two exponentials, no cancellation, digits kept where the fused sigmoid
-    flushes; x is clipped to the finite range."""
+    r"""torch: g * SiLU'(x) into ``out`` as :math:`g\,\sigma(x)\,(1 + x\,\sigma(-x))`, both gates
+    from one exponential :math:`e = e^{-|x|}` by the select-and-divide kernel of
+    :func:`_xsig_block` (no cancellation, digits kept where the fused sigmoid flushes); x is
+    clipped to the finite range."""
     torch = _torch()
     big = float(torch.finfo(x.dtype).max)
     xc = x.clamp(-big, big)
     e = torch.abs(xc).neg_().exp_()                  # e^{-|x|}
-    p = torch.add(e, 1.0)                            # 1 + e
-    d = torch.clamp_max(xc, 0.0).exp_()              # e^{min(x, 0)}: sigma(x) (1 + e)
-    d.addcmul_(xc, e.div_(p)).div_(p)                # sigma(x) + x e / (1 + e)^2
-    return torch.mul(d, g, out=out)
+    h = _lsb(xc, xc, e, None).add_(1.0)              # 1 + x sigma(-x)
+    return torch.mul(_lsb(g, xc.neg_(), e, None), h, out=out)   # g sigma(x) h
 
 
 def _silu_vjp(g, x):
@@ -373,8 +383,19 @@ def hardswish(x, xp):
     :math:`f'` at :math:`-3/2`.
     """
     if xp.is_torch:   # torch's hardsigmoid is relu6(x + 3)/6, the same rounding; x clamped at -3
-        return xp.torch.nn.functional.hardsigmoid(x).mul_(xp.maximum(x, -3.0))
+        return chunked_map(_hardswish_block, x, pure=_hardswish_pure)
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
+
+
+def _hardswish_pure(x):
+    """torch, out of place: hardsigmoid(x) times x clamped at -3 (so -inf gives 0)."""
+    return _torch().nn.functional.hardsigmoid(x) * x.clamp_min(-3.0)
+
+
+def _hardswish_block(out, x):
+    """torch: the formula of :func:`_hardswish_pure` into ``out``."""
+    torch = _torch()
+    return torch.mul(torch.nn.functional.hardsigmoid(x), x.clamp_min(-3.0), out=out)
 
 
 def _hardswish_grad(x, xp):
@@ -385,8 +406,13 @@ def _hardswish_grad(x, xp):
 
 
 def _hardswish_vjp(g, x):
-    """torch: g * f'(x) with the fused kernel."""
-    return _keep_nan(_aten().hardswish_backward(_dense(g), _dense(x)), x)
+    """torch: g * f'(x) with the fused kernel and the NaN fix-up, on cache-sized blocks."""
+    return chunked_map(_hardswish_vjp_block, _dense(x), _dense(g))
+
+
+def _hardswish_vjp_block(out, x, g):
+    r = _aten().hardswish_backward(g, x)
+    return _keep_nan(r, x) if out is None else _torch().clamp(x, r, r, out=out)
 
 
 define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Param, define
+from .._ops import chunked_map
 from ._shared import REAL, _aten, _hardtanh_vjp, _keep_nan, _real, _torch, _torch_reference
 
 
@@ -114,18 +115,29 @@ def _sigmoid_grad(x, xp):
 
 def _sigmoid_vjp(g, x):
     r"""g * sigma'(x) on torch: :math:`g\,s(1 - s)` with :math:`s = \sigma(-|x|) \le 1/2` (no
-    cancellation), by torch's fused ``sigmoid_backward(g, s)``; three passes, the last two on
-    one temporary.  s flushes to 0 where it is subnormal (:math:`|x| > 88.7` in float32), which
-    the flush-to-zero rule allows."""
-    s = _torch().copysign(x, -1.0).sigmoid_()           # sigma(-|x|)
-    return _aten().sigmoid_backward(g, s)
+    cancellation), by torch's fused ``sigmoid_backward(g, s)``, on cache-sized blocks.  s flushes
+    to 0 where it is subnormal (:math:`|x| > 88.7` in float32), which the flush-to-zero rule
+    allows."""
+    return chunked_map(_sigmoid_vjp_block, x, g)
+
+
+def _sigmoid_vjp_block(out, x, g):
+    s = _torch().abs(x).neg_().sigmoid_()               # sigma(-|x|) (copysign is not vectorised)
+    if out is None:
+        return _aten().sigmoid_backward(g, s)
+    return _aten().sigmoid_backward.grad_input(g, s, grad_input=out)
 
 
 def _tanh_vjp(g, x):
     r"""g * sech^2(x) = g * 4s(1 - s), :math:`s = \sigma(-2|x|)`, by the fused
-    ``sigmoid_backward(4g, s)``."""
-    s = _torch().copysign(x, -1.0).mul_(2.0).sigmoid_()  # sigma(-2|x|)
-    return _aten().sigmoid_backward(g, s).mul_(4.0)
+    ``sigmoid_backward(g, s)`` times 4, on cache-sized blocks."""
+    return chunked_map(_tanh_vjp_block, x, g)
+
+
+def _tanh_vjp_block(out, x, g):
+    s = _torch().abs(x).mul_(-2.0).sigmoid_()           # sigma(-2|x|)
+    return _aten().sigmoid_backward(g, s).mul_(4.0) if out is None else \
+        _aten().sigmoid_backward.grad_input(g, s, grad_input=out).mul_(4.0)
 
 
 def logsigmoid(x, xp):
