@@ -411,6 +411,8 @@ def _hardswish_vjp(g, x):
 
 
 def _hardswish_vjp_block(out, x, g):
+    """torch: hardswish_backward into ``out``; clamp(x, r, r) is r, or NaN where x is NaN (the
+    fused kernel returns 0 there), in one pass."""
     r = _aten().hardswish_backward(g, x)
     return _keep_nan(r, x) if out is None else _torch().clamp(x, r, r, out=out)
 
