@@ -18,23 +18,19 @@ def prove_equal(a, b, x=None) -> bool:
     r"""True when SymPy proves :math:`a - b \equiv 0` symbolically.
 
     Tries ``simplify`` of the difference and of its rewritings (in exponentials, in erf,
-    folded into one Piecewise: first when the difference has kinks), then branch by branch (each branch of the
+    folded into one Piecewise; a rewriting that changes nothing is skipped), then branch by branch (each branch of the
     folded difference zero on the region where it applies; ``x`` names the variable of the
     conditions when they contain other symbols), then, when ``x`` is given, by the sign
     of x (x > 0, x < 0, x = 0 separately).
     A ``False`` means "not proved", never "proved different".
     """
     diff = sp.sympify(a) - sp.sympify(b)
-    kinked = diff.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
-    as_piecewise = lambda e: sp.piecewise_fold(e.rewrite(sp.Piecewise))  # noqa: E731
     forms = [lambda e: e,
              lambda e: e.rewrite(sp.exp),
              lambda e: e.rewrite(sp.erf),
              lambda e: sp.piecewise_fold(e).rewrite(sp.exp),
              lambda e: sp.expand(sp.powsimp(e.rewrite(sp.exp))),
-             as_piecewise]
-    if kinked:  # folding the pieces first is what usually proves a kinked identity, and fast
-        forms.insert(0, as_piecewise)
+             lambda e: sp.piecewise_fold(e.rewrite(sp.Piecewise))]
     tried = set()
     for form in forms:
         e = form(diff)
