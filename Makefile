@@ -16,7 +16,7 @@ DETERMINISM := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM
 	MPLBACKEND=module://matplotlib_inline.backend_inline SOURCE_DATE_EPOCH=0 \
 	PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: book test execute check-threads venv build-book clean
+.PHONY: book test execute check-threads benchmarks venv build-book clean
 
 ## book: build the HTML book from the stored notebook outputs -> _build/html/index.html
 book: venv
@@ -37,6 +37,11 @@ execute: venv
 NOTEBOOKS ?= $(wildcard book/experiments*.ipynb)
 check-threads: venv
 	$(subst =1 ,=2 ,$(DETERMINISM)) ACTLIB_TORCH_THREADS=2 $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env -q $(NOTEBOOKS)
+
+## benchmarks: (authors) speed and memory against torch's builtins, printed as ratios; the CSV
+## the cost chapter plots (machine, versions and command in its header). Run on an idle machine.
+benchmarks: venv
+	$(BIN)/python benchmarks/bench_activations.py --sizes 1e6 1e7 --csv book/data/benchmarks-cpu.csv
 
 # The build itself, warnings as errors (-n: nitpicky, every reference must resolve).
 # tests/test_book.py runs this target with JB and BOOK_OUT pointing at a temporary dir.

@@ -15,12 +15,21 @@ torch fwd+bwd <= 1.2x the builtin for every activation torch has (vector-valued 
 than the builtin's.  Repetitions of actlib, the builtin and the composite alternate, and each
 ratio is of the minimum times (the machine is shared: rerun when in doubt).
 
-Usage: ``python benchmarks/bench_activations.py [--sizes 1e6 1e7] [--device cpu]``
+Usage: ``python benchmarks/bench_activations.py [--sizes 1e6 1e7] [--device cpu] [--csv F]``
+
+``--csv F`` also writes every measured time (milliseconds, minimum over the repeats) and
+saved-bytes count to F, after comment lines naming the machine, the versions and the command.
+The book's cost chapter reads ``book/data/benchmarks-cpu.csv``, made by ``make benchmarks``.
 """
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime
+import os
+import platform
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -163,6 +172,24 @@ REASONS = {
 }
 
 
+CSV_COLUMNS = ("activation", "elements", "device", "copy_ms", "actlib_fwd_ms", "builtin_fwd_ms",
+               "actlib_fwdbwd_ms", "builtin_fwdbwd_ms", "composite_fwdbwd_ms", "numpy_copy_ms",
+               "numpy_ms", "naive_numpy_ms", "actlib_saved_bytes", "builtin_saved_bytes",
+               "composite_saved_bytes")
+
+
+def machine() -> str:
+    """The CPU model and core count (and the GPU's name on CUDA), for the CSV's header."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpu = f"; GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""
+    return f"{model}, {os.cpu_count()} logical cores{gpu}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1e6, 1e7])
@@ -171,7 +198,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
     parser.add_argument("--names", nargs="+", default=None, help="only these activations")
     parser.add_argument("--no-numpy", action="store_true", help="skip the NumPy columns")
+    parser.add_argument("--csv", default=None, help="also write every time and byte count here")
     args = parser.parse_args()
+    records = []
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -184,17 +213,23 @@ def main() -> None:
         n = int(size)
         xn = (rng.standard_normal(n) * 4).astype(np.float32)
         t_copy = best_time(xn.copy, args.repeats)
+        x_copy = torch.from_numpy(xn).to(device)
+        t_tcopy = interleaved([x_copy.clone], args.repeats, sync)[0]
         rows, np_ratios, t_ratios, c_ratios = [], [], [], []
         for name in args.names or actlib.names():
             act = actlib.get(name)
             row = {"name": name}
+            rec = {"activation": name, "elements": n, "device": str(device),
+                   "copy_ms": t_tcopy * 1e3, "numpy_copy_ms": t_copy * 1e3}
             if act.elementwise and not args.no_numpy:
                 t_act = best_time(lambda: act(xn), args.repeats)
                 row["np/copy"] = t_act / t_copy
+                rec["numpy_ms"] = t_act * 1e3
                 if name in NAIVE:
                     with np.errstate(all="ignore"):
                         t_naive = best_time(lambda: NAIVE[name](xn), args.repeats)
                     row["np/naive"] = t_act / t_naive
+                    rec["naive_numpy_ms"] = t_naive * 1e3
                     np_ratios.append(row["np/naive"])
             shape = (n,) if act.elementwise else (n // 1000, 1000)
             xt = torch.from_numpy(xn).reshape(shape).to(device).requires_grad_(True)
@@ -221,6 +256,22 @@ def main() -> None:
             if not has_b and not has_c:
                 continue
             times = interleaved(fns, args.repeats, sync)
+            rec["actlib_fwdbwd_ms"] = times[0] * 1e3
+            rec["actlib_saved_bytes"] = b_ours
+            if args.csv:  # forward alone, actlib against the builtin
+                xd = xt.detach()
+                fwd = [lambda: act(xd)] + ([lambda: builtin(xd)] if has_b else [])
+                t_fwd = interleaved(fwd, args.repeats, sync)
+                rec["actlib_fwd_ms"] = t_fwd[0] * 1e3
+                if has_b:
+                    rec["builtin_fwd_ms"] = t_fwd[1] * 1e3
+            if has_b:
+                rec["builtin_fwdbwd_ms"] = times[1] * 1e3
+                rec["builtin_saved_bytes"] = saved_bytes(builtin, xt)
+            if has_c:
+                rec["composite_fwdbwd_ms"] = times[-1] * 1e3
+                rec["composite_saved_bytes"] = saved_bytes(comp, xt)
+            records.append(rec)
             if has_b:
                 row["torch/builtin"] = times[0] / times[1]
                 row["saved/builtin"] = saved_ratio(b_ours, saved_bytes(builtin, xt))
@@ -246,12 +297,30 @@ def main() -> None:
             if vals:
                 print(f"\n{label}: median {statistics.median(vals):.2f}, max {max(vals):.2f} "
                       f"over {len(vals)} activations (target: {target or 'report'})")
+    if args.csv:
+        write_csv(args.csv, records, args)
     over = {k: v for k, v in summary.items() if max(v.values()) > 1.2}
     if over:
         print("\n### Over 1.2x the builtin, and why\n")
         for name, r in over.items():
             ratios = ", ".join(f"{v:.2f} at {k:.0e}" for k, v in r.items())
             print(f"- {name} ({ratios}): {REASONS.get(name, 'no reason recorded')}")
+
+
+def write_csv(path, records, args) -> None:
+    """The records under a header of comment lines: machine, versions, threads, date, command."""
+    with open(path, "w", newline="") as f:
+        f.write(f"# machine: {machine()}\n")
+        f.write(f"# versions: torch {torch.__version__}, numpy {np.__version__}, "
+                f"python {platform.python_version()}; torch threads {torch.get_num_threads()}\n")
+        f.write(f"# measured: {datetime.date.today().isoformat()}, float32, minimum of "
+                f"{args.repeats} interleaved repeats\n")
+        f.write("# command: python " + " ".join(["benchmarks/bench_activations.py", *sys.argv[1:]])
+                + "\n")
+        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS, restval="")
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in rec.items()})
 
 
 if __name__ == "__main__":
