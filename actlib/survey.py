@@ -65,7 +65,7 @@ def round_to(values, dtype: str) -> np.ndarray:
     """float64 values rounded to ``dtype`` (round to nearest even), returned as float64;
     bfloat16 through torch.
 
-    >>> round_to([1/3], "bfloat16")[0] == 0.333984375
+    >>> bool(round_to([1/3], "bfloat16")[0] == 0.333984375)
     True
     """
     v = np.asarray(values, dtype=np.float64)
