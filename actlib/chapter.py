@@ -348,6 +348,17 @@ class Study:
         """Every property of the template, derived from ``f`` alone (:func:`~actlib.symbolic.derive`)."""
         return derive(self.f, x)
 
+    def share_derivation(self, other: "Study") -> None:
+        """Take ``other``'s derived properties, after proving that both define the same function
+        (a chapter then derives one function once, e.g. Swish at beta = 1 and SiLU).
+
+        >>> swish = Study("swish"); swish.share_derivation(Study("silu"))
+        >>> swish.derived.smoothness
+        'C^inf'
+        """
+        assert prove_equal(self.f, other.f, x), f"{self.name} = {other.name} not proved"
+        self.__dict__["derived"] = other.derived
+
     def kink_convention(self) -> list:
         """``(point, actlib's f'(point), one-sided f'(point-), f'(point+))`` at every breakpoint."""
         out = []
