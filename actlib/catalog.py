@@ -119,6 +119,8 @@ def elementwise_row(name: str) -> Row:
 
     s = Study(name)
     d = s.derived
+    conventions = s.kink_convention()  # SymPy one-sided limits: once, not again in the table
+    s.kink_convention = lambda: conventions
     try:
         rows = s.property_table().rows
     except AttributeError:  # Study cannot read statements in coefficient sequences (pau)
@@ -129,15 +131,15 @@ def elementwise_row(name: str) -> Row:
     else:
         df0 = f"{_num(d.df0[0])} | {_num(d.df0[1])}"
     kinks = []
-    for p, conv, left, right in s.kink_convention():
+    for p, conv, left, right in conventions:
         if left == right and not np.isnan(conv):
             continue  # f' is continuous there: no convention to state
         kinks.append(f"f'({_num(p)}) = {_num(sp.Rational(repr(conv))) if np.isfinite(conv) else conv}")
     if not kinks and any(p == 0 for p in d.breakpoints) and d.df0[0] != d.df0[1]:
         kinks.append(f"f'(0) = {_num(conv0)}")
     formula = sp.latex(s.f)
-    if len(formula) > 200:  # pau's exact coefficients: four digits are enough to read it
-        formula = sp.latex(s.f.evalf(4))
+    if len(formula) > 200 or s.f.has(sp.Float):  # pau's, selu's long constants: 5 digits
+        formula = sp.latex(s.f.evalf(5))
     return Row(name=name, elementwise=True, formula=formula, range=_short_set(d.range),
                bounded_above=d.bounded_above, bounded_below=d.bounded_below,
                monotonic=d.monotonic, smoothness=d.smoothness, f0=_num(d.f0), df0=df0,
@@ -211,7 +213,7 @@ def vector_row(name: str, n: int = 2) -> Row:
             for side in (-1, 1):
                 ends.append(_approach(c, _t, side * sp.oo, -side))
             classes.append(continuity_class(c, _t))
-        sums.append(prove_equal(sum(comps), 1, _t))
+        sums.append(_sums_to_one(sum(comps)))
         # points where a component may attain an end: far out on the line, exactly
         for far in (-50, 50):
             ends.append(("attained", [c.subs(_t, far) for c in comps]))
@@ -246,6 +248,17 @@ def _short_set(rng) -> str:
             return v
         return sp.Symbol(f"{float(v):.6g}")
     return _set_text(rng.xreplace({v: short(v) for v in rng.boundary if v.is_number}))
+
+
+def _sums_to_one(total) -> bool:
+    """Whether ``total`` (a function of t) is identically 1: disproved cheaply where it differs
+    from 1 at t = 3/10 or t = -7/4, else proved by :func:`~actlib.symbolic.prove_equal`."""
+    from .symbolic import prove_equal
+
+    for point in (sp.Rational(3, 10), sp.Rational(-7, 4)):
+        if abs(sp.N(total.subs(_t, point) - 1, 30)) > 1e-20:
+            return False
+    return prove_equal(total, 1, _t)
 
 
 def _yes(b) -> str:
@@ -297,6 +310,9 @@ class Catalog:
     """Every activation's :class:`Row`, in :func:`actlib.names` order."""
 
     rows: list
+    #: ``{(name, property): reason}``: disagreements a notebook has explained; their rows say
+    #: "exception" instead of "DISAGREES"
+    exceptions: dict = field(default_factory=dict)
 
     def disagreements(self) -> list:
         """``(name, property, derived, stated)`` wherever act.info contradicts the derivation."""
@@ -309,6 +325,7 @@ class Catalog:
                 "f'(0) (0- | 0+)", "at the kink", "act.info")
 
     def _cells(self, r: Row, skip=()):
+        skip = set(skip) | {n for n, _ in self.exceptions}
         verdict = "agrees" if not r.disagreements() else "DISAGREES"
         verdict = verdict if r.name not in skip else "exception"
         return (r.name, r.range, f"{_yes(r.bounded_above)} / {_yes(r.bounded_below)}",
