@@ -32,27 +32,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .catalog import CHAPTERS as _SECTIONS
 from .crosscheck import _mp_reference, _torch_paths, ulp_errors
 
 __all__ = ["CHAPTERS", "DTYPES", "IMPLEMENTATIONS", "BOUNDS", "round_to", "sweep_grid",
            "Sweep", "accuracy_sweep", "limits", "Limits"]
 
 #: the family chapters and their elementwise activations, in the order of their sections
-#: (hardsigmoid and hardtanh, studied in both the sigmoidal and the rectifier chapters, are
-#: listed once, under the sigmoidal family)
-CHAPTERS = {
-    "sigmoidal": ("heaviside", "sigmoid", "logsigmoid", "hardsigmoid", "tanh", "hardtanh",
-                  "softsign", "sign"),
-    "rectifiers": ("relu", "relu6", "leaky_relu", "prelu", "rrelu", "threshold", "relu_squared"),
-    "exponential": ("elu", "celu", "selu", "isrlu", "softplus", "squareplus", "sparse_plus",
-                    "exponential"),
-    "gated": ("gelu", "gelu_tanh", "quick_gelu", "silu", "swish", "mish", "hardswish",
-              "hard_mish", "elish", "serf", "erfact", "pserf", "tanhsoft", "tanhsoft1",
-              "tanhsoft2"),
-    "shapes": ("identity", "tanhshrink", "softshrink", "hardshrink", "snake", "siren",
-               "gaussian", "laplace", "pau", "isru", "bent_identity", "lisht", "sparse_sigmoid",
-               "star_relu"),
-}
+#: (from :data:`actlib.catalog.CHAPTERS`, the one map of activations to sections)
+CHAPTERS = {chapter: tuple(sections) for chapter, sections in _SECTIONS.items()
+            if chapter != "vector"}
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 IMPLEMENTATIONS = ("actlib numpy", "actlib torch", "torch builtin", "naive autograd")
 #: actlib's bounds in ULP, the same as actlib's test suite (tests/ulp.py ``BOUND``)
