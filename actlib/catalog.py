@@ -34,7 +34,8 @@ from .definitions import definition, x
 __all__ = ["CHAPTERS", "section_of", "Row", "Catalog", "elementwise_row", "vector_row",
            "catalog", "slice_1d", "LINES"]
 
-#: chapter (book/<chapter>.ipynb) -> {activation: the exact text of its ``##`` section title}
+#: The map from each chapter (the notebook ``book/<chapter>.ipynb``) to its activations, each
+#: with the exact text of its ``##`` section title
 CHAPTERS = {
     "sigmoidal": {"heaviside": "The step function", "sigmoid": "The logistic sigmoid",
                   "logsigmoid": "The log-sigmoid", "hardsigmoid": "The hard sigmoid",
@@ -194,7 +195,7 @@ def _on_line(outputs, inputs, line):
 def vector_row(name: str, n: int = 2) -> Row:
     """Properties of a vector-valued activation derived from ``definition(name).vector(n)``:
     the output at x = 0; the range of one output component (the infimum and supremum of
-    every component's limits at +-oo and of its values at 0 along the three lines :data:`LINES`,
+    every component's limits at +-oo and of its values at 0 along the three lines ``LINES``,
     an end closed when some component attains it at a point checked exactly); whether the
     outputs sum to 1 (proved on every line); the smoothness class, the least of every
     component's class on the three lines.  Monotonicity, f'(0) and the kink convention do not

@@ -31,10 +31,11 @@ import torch
 from . import get
 
 INITS = ("default", "xavier", "he", "lecun")
-"""Weight initialisations: torch's ``nn.Linear`` default, Glorot/Xavier normal, He normal, LeCun normal."""
+"""The weight initialisations, in order torch's ``nn.Linear`` default, then Glorot/Xavier
+normal, He normal and LeCun normal."""
 
 GATED = ("glu", "bilinear", "reglu", "geglu", "swiglu")
-"""Activations that halve the width they are given (a gated linear unit's two halves)."""
+"""The activations that halve the width they are given (a gated linear unit's two halves)."""
 
 
 def init_std(scheme: str, fan_in: int, fan_out: int) -> float:

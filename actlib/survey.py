@@ -3,7 +3,7 @@ r"""Catalog-wide accuracy sweeps: every elementwise activation, implementation a
 The chapter cross-check (:mod:`actlib.crosscheck`) studies one activation in float64 and
 float32 on a dense grid.  The "across the catalog" chapter needs the same measurement for all
 52 elementwise activations, four implementations and four dtypes, in seconds.  This module
-reuses the cross-check's pieces (the adaptive-precision mpmath reference, :func:`ulp_errors`
+reuses the cross-check's pieces (the adaptive-precision mpmath reference, :func:`actlib.crosscheck.ulp_errors`
 and the three torch paths) and changes only what makes the sweep cheap and complete:
 
 * one smaller grid (:func:`sweep_grid`): ±logspace(1e-8, 1e3) of bfloat16-representable
@@ -84,7 +84,7 @@ def sweep_grid(kinks=(), n: int = 40, n_full: int = 12, lo: float = 1e-8,
     """Sorted float64 grid: ±``n`` log-spaced bfloat16-representable magnitudes in [lo, hi]
     (lo and hi included), ±``n_full`` log-spaced float32-representable ones with full
     mantissas (a deterministic irrational offset), 0, -0 (after the negatives) and every kink
-    with its neighbours in each of :data:`DTYPES`.
+    with its neighbours in each of ``DTYPES``.
 
     >>> g = sweep_grid(kinks=[0.0], n=4, n_full=0)
     >>> bool(g[0] == -1e3 and np.signbit(g[g == 0]).any())
