@@ -103,6 +103,7 @@ class Row:
     derived: Any = None     # the full :class:`~actlib.symbolic.Derived` (elementwise only)
 
     def disagreements(self) -> list:
+        """``(name, property, derived, stated)`` for each of this row's checks that act.info fails."""
         return [(self.name, p, d, s) for p, d, s, a in self.checks if a is False]
 
 
@@ -320,6 +321,7 @@ class Catalog:
         return [d for r in self.rows for d in r.disagreements()]
 
     def row(self, name: str) -> Row:
+        """The row of the activation ``name``."""
         return next(r for r in self.rows if r.name == name)
 
     _COLUMNS = ("name", "range", "bdd above / below", "monotonic", "smoothness", "f(0)",
