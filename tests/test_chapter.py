@@ -208,3 +208,9 @@ def test_selu_constants_are_read_in_its_info():
     table = Study("selu").properties()
     (row,) = [r for r in table.rows if r[0] == "f'(0) in actlib"]
     assert row[3] is True
+
+
+def test_property_table_names_coefficient_tuples():
+    # PAU's parameters are tuples of coefficients: statements name them a_0, a_1, ...
+    rows = {r[0]: r for r in Study("pau").property_table().rows}
+    assert rows["f(0)"][2] == "a_0" and rows["f(0)"][3] is True
