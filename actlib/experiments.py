@@ -145,7 +145,8 @@ def train(net: Ensemble, X: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: f
           y_eval: torch.Tensor | None = None) -> np.ndarray:
     """Full-batch training of every member at once; returns the training loss per member and
     epoch, ``(seeds, epochs)`` (the loss before each step). With ``X_eval, y_eval`` it returns
-    ``(train_loss, eval_accuracy)``, both ``(seeds, epochs)``."""
+    ``(train_loss, eval_accuracy)``, both ``(seeds, epochs)``. Each call starts a fresh optimizer
+    (Adam's moments at zero): train in one call rather than in a loop of short calls."""
     opt = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[optimizer](net.parameters(), lr=lr)
     losses = np.empty((len(net.seeds), epochs))
     evals = np.empty((len(net.seeds), epochs)) if X_eval is not None else None
