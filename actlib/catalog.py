@@ -123,10 +123,10 @@ def elementwise_row(name: str) -> Row:
     d = s.derived
     conventions = s.kink_convention()  # SymPy one-sided limits: once, not again in the table
     s.kink_convention = lambda: conventions
-    try:
-        rows = s.property_table().rows
-    except AttributeError:  # Study cannot read statements in coefficient sequences (pau)
+    if any(not isinstance(sym, sp.Symbol) for sym in s.definition.symbols.values()):  # pau's a, b
         rows = _coefficient_checks(s)
+    else:
+        rows = s.property_table().rows
     conv0 = float(np.asarray(s.act.grad(0.0)))
     if d.df0[0] == d.df0[1]:
         df0 = _num(d.df0[0])
@@ -151,7 +151,7 @@ def elementwise_row(name: str) -> Row:
 
 def _coefficient_checks(s) -> list:
     """The comparison rows for an activation whose parameters are coefficient sequences
-    (pau: ``a_j``, ``b_k`` in act.info), which :meth:`Study.property_table` cannot parse: f(0)
+    (pau: ``a_j``, ``b_k`` in act.info), whose statements are partly in words: f(0)
     and actlib's f'(0) against the first words of act.info's statements with the coefficients
     substituted (a_j = a[j], b_k = b[k - 1]), and the smoothness class; statements in words
     (range, bounds, monotonicity "depends on the coefficients") are not compared."""

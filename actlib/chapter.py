@@ -133,9 +133,9 @@ def _namespace(act) -> dict:
     ns = {"oo": sp.oo, "pi": sp.pi, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh,
           "erf": sp.erf, "exp": sp.exp, "W": sp.LambertW, "e": sp.E, "E": sp.E}
     for pname, sym in d.symbols.items():
-        if not isinstance(sym, sp.Symbol):  # a tuple of coefficients (PAU's a, b): a_0, a_1, ...
-            for i, (dflt, val) in enumerate(zip(d.defaults[pname], act.params[pname])):
-                ns[f"{pname}_{i}"] = dflt if float(dflt) == float(val) else _exact(val)
+        if not isinstance(sym, sp.Symbol):  # coefficients (PAU's a_0.., b_1..): their own names
+            for si, dflt, val in zip(sym, d.defaults[pname], act.params[pname]):
+                ns[si.name] = dflt if float(dflt) == float(val) else _exact(val)
             continue
         default, value = d.defaults.get(pname), act.params.get(pname, d.defaults.get(pname))
         try:  # at its default a parameter is the exact default (-1/sqrt(5)), not its float
