@@ -7,7 +7,19 @@ import numpy as np
 
 from .._core import Param, define
 from .._ops import torch_ops
-from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded
+from ._shared import _aten, _dense, _keep_nan, _masked_vjp, _number, _real, _rounded
+
+
+def _elu_kernel(alpha, scale, input_scale):
+    """``kernel(g, x, out)`` of :func:`_masked_vjp`: torch's fused ``elu_backward``, which is
+    g * scale for x > 0 and g * input_scale * alpha * scale * e^(input_scale x) otherwise
+    (g at NaN: the caller puts the NaN back)."""
+    def kernel(g, x, out):
+        if out is None:
+            return _aten().elu_backward(g, alpha, scale, input_scale, False, x)
+        return _aten().elu_backward.grad_input(g, alpha, scale, input_scale, False, x,
+                                               grad_input=out)
+    return kernel
 
 # torch's literals (also jax's and keras'); the chapter derives them from the fixed-point equations.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -42,7 +54,15 @@ def _elu_grad(x, xp, alpha=1.0):
     return xp.where(x > 0, 1.0, alpha * _negexp(x, xp))
 
 
-define("elu", forward=elu, derivative=_elu_grad,
+def _elu_vjp(g, x, alpha=1.0):
+    """torch: g * f'(x) with the fused kernel (NaN kept), for a number alpha."""
+    a = _number(alpha)
+    if a is None:
+        return g * _elu_grad(x, torch_ops(), alpha)
+    return _masked_vjp(_elu_kernel(a, 1.0, 1.0), g, x)
+
+
+define("elu", forward=elu, derivative=_elu_grad, torch_backward=_elu_vjp,
        params=(Param("alpha", 1.0, "a finite real number", _real),),
        torch_builtin="elu",
        formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
@@ -76,7 +96,16 @@ def _celu_grad(x, xp, alpha=1.0):
     return xp.exp(xp.minimum(x, 0) / alpha)
 
 
-define("celu", forward=celu, derivative=_celu_grad,
+def _celu_vjp(g, x, alpha=1.0):
+    """torch: g * f'(x) with the fused kernel (NaN kept), as torch's celu backward:
+    g e^(x (1/alpha)) for x <= 0; (1/alpha) alpha is exactly 1 for alpha = 1."""
+    a = _number(alpha)
+    if a is None or a != 1.0:
+        return _celu_grad(x, torch_ops(), alpha).mul_(g)
+    return _masked_vjp(_elu_kernel(1.0, 1.0, 1.0), g, x)
+
+
+define("celu", forward=celu, derivative=_celu_grad, torch_backward=_celu_vjp,
        params=(Param("alpha", 1.0, "a finite nonzero real number", lambda a: _real(a) and a != 0),),
        torch_builtin="celu",
        formula=r"f(x) = \max(0, x) + \min\big(0, \alpha (e^{x/\alpha} - 1)\big)",
@@ -107,9 +136,8 @@ def _selu_grad(x, xp):
 
 
 def _selu_vjp(g, x):
-    """torch: g * f'(x) with the fused kernel."""
-    d = _aten().elu_backward(_dense(g), SELU_ALPHA, SELU_SCALE, 1.0, False, _dense(x))
-    return _keep_nan(d, x)
+    """torch: g * f'(x) with the fused kernel (NaN kept)."""
+    return _masked_vjp(_elu_kernel(SELU_ALPHA, SELU_SCALE, 1.0), g, x)
 
 
 define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, torch_builtin="selu",
