@@ -123,12 +123,13 @@ def interleaved(fns, repeats: int, sync=lambda: None) -> list[float]:
 REASONS = {
     "relu": "NaN-keeping derivative: torch's threshold_backward passes g through at NaN input; "
             "one extra clamp(x, r, r) pass",
-    "relu6": "NaN-keeping derivative (hardtanh_backward passes g at NaN): one extra pass",
+    "relu6": "NaN-keeping derivative (hardtanh_backward passes g at NaN): the fused kernel and "
+             "a clamp(x, r, r) pass on cache-sized blocks",
     "leaky_relu": "NaN-keeping derivative (leaky_relu_backward gives g*slope at NaN): one extra pass",
     "prelu": "NaN-keeping derivative and per-channel slope gradient from the analytic formula",
     "rrelu": "NaN-keeping derivative: one extra pass",
     "threshold": "NaN-keeping derivative: one extra pass",
-    "hardtanh": "NaN-keeping derivative: one extra pass",
+    "hardtanh": "NaN-keeping derivative: as relu6",
     "hardsigmoid": "NaN-keeping derivative: the builtin's fused hardsigmoid_backward gives 0 at "
                    "NaN; the same kernel and a clamp(x, r, r) pass, on cache-sized blocks (float64: "
                    "hardtanh's mask times 1/6, as torch's float64 kernel multiplies by the float32 1/6)",
