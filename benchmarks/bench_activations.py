@@ -124,20 +124,20 @@ REASONS = {
     "relu": "NaN-keeping derivative: torch's threshold_backward passes g through at NaN input; "
             "one extra clamp(x, r, r) pass",
     "relu6": "NaN-keeping derivative (hardtanh_backward passes g at NaN): the fused kernel and "
-             "a clamp(x, r, r) pass on cache-sized blocks",
+             "a clamp(x, r, r) pass in place",
     "leaky_relu": "NaN-keeping derivative (leaky_relu_backward gives g*slope at NaN): one extra pass",
     "prelu": "NaN-keeping derivative and per-channel slope gradient from the analytic formula",
     "rrelu": "NaN-keeping derivative: one extra pass",
     "threshold": "NaN-keeping derivative: one extra pass",
     "hardtanh": "NaN-keeping derivative: as relu6",
     "hardsigmoid": "NaN-keeping derivative: the builtin's fused hardsigmoid_backward gives 0 at "
-                   "NaN; the same kernel and a clamp(x, r, r) pass, on cache-sized blocks (float64: "
+                   "NaN; the same kernel and a clamp(x, r, r) pass in place (float64: "
                    "hardtanh's mask times 1/6, as torch's float64 kernel multiplies by the float32 1/6)",
     "hardshrink": "NaN-keeping derivative: one extra pass",
     "softshrink": "NaN-keeping derivative: one extra pass",
     "elu": "NaN-keeping derivative (elu_backward gives g at NaN): the fused kernel and a "
-           "clamp(x, r, r) pass on cache-sized blocks",
-    "celu": "NaN-keeping derivative: as elu (celu is elu_backward with input_scale 1/alpha)",
+           "clamp(x, r, r) pass in place",
+    "celu": "NaN-keeping derivative: as elu (celu with alpha = 1 is elu)",
     "selu": "NaN-keeping derivative: as elu",
     "sign": "NaN kept: forward sign and a clamp(x, s, s) pass (torch.sign(NaN) = 0); backward "
             "clip(x, 0, 0) reads the saved x to give NaN at NaN, where the builtin writes zeros "

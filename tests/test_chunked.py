@@ -11,8 +11,7 @@ import torch
 import actlib
 from actlib import _ops
 
-NAMES = ["sign", "elu", "celu", "selu", "hardsigmoid", "hardtanh", "relu6", "siren",
-         "tanhshrink", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "hardswish", "mish"]
+NAMES = ["siren", "tanhshrink", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "hardswish", "mish"]
 
 
 def _input(dtype):

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .._ops import chunked_map, eager
+from .._ops import eager
 
 REAL = "a finite real number"    # the wording of _real in Param(valid=...)
 
@@ -63,23 +63,9 @@ def _keep_nan(r, x):
     return torch.where(torch.isnan(x), x, r)
 
 
-def _masked_vjp(kernel, g, x):
-    """``kernel(g, x, out)`` (a fused aten backward that writes into ``out``, or returns a fresh
-    tensor when ``out`` is None) with NaN where x is NaN (:func:`_keep_nan`), on cache-sized
-    blocks (:func:`actlib._ops.chunked_map`): the NaN fix-up then reads x and the result from
-    cache, so the pair costs about one pass over memory instead of two."""
-    def block(out, x, g):
-        return _keep_nan(kernel(_dense(g), _dense(x), out), x)
-    return chunked_map(block, x, g)
-
-
 def _hardtanh_vjp(g, x, min_val=-1.0, max_val=1.0):
     """g * 1{min_val < x < max_val} (0 at both bounds, NaN for NaN) from torch's fused kernel."""
-    def kernel(g, x, out):
-        if out is None:
-            return _aten().hardtanh_backward(g, x, min_val, max_val)
-        return _aten().hardtanh_backward.grad_input(g, x, min_val, max_val, grad_input=out)
-    return _masked_vjp(kernel, g, x)
+    return _keep_nan(_aten().hardtanh_backward(_dense(g), _dense(x), min_val, max_val), x)
 
 
 def _torch_reference(name: str, doc: str | None = None, **fixed):

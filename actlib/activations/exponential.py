@@ -7,19 +7,13 @@ import numpy as np
 
 from .._core import Param, define
 from .._ops import torch_ops
-from ._shared import _aten, _dense, _keep_nan, _masked_vjp, _number, _real, _rounded
+from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded
 
 
-def _elu_kernel(alpha, scale, input_scale):
-    """``kernel(g, x, out)`` of :func:`_masked_vjp`: torch's fused ``elu_backward``, which is
-    g * scale for x > 0 and g * input_scale * alpha * scale * e^(input_scale x) otherwise
-    (g at NaN: the caller puts the NaN back)."""
-    def kernel(g, x, out):
-        if out is None:
-            return _aten().elu_backward(g, alpha, scale, input_scale, False, x)
-        return _aten().elu_backward.grad_input(g, alpha, scale, input_scale, False, x,
-                                               grad_input=out)
-    return kernel
+def _elu_vjp_fused(g, x, alpha, scale=1.0):
+    """torch's fused ``elu_backward``: g * scale for x > 0, g * alpha * scale * e^x otherwise,
+    and g at NaN, where :func:`_keep_nan` then puts the NaN back (in place)."""
+    return _keep_nan(_aten().elu_backward(_dense(g), alpha, scale, 1.0, False, _dense(x)), x)
 
 # torch's literals (also jax's and keras'); the chapter derives them from the fixed-point equations.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -59,7 +53,7 @@ def _elu_vjp(g, x, alpha=1.0):
     a = _number(alpha)
     if a is None:
         return g * _elu_grad(x, torch_ops(), alpha)
-    return _masked_vjp(_elu_kernel(a, 1.0, 1.0), g, x)
+    return _elu_vjp_fused(g, x, a)
 
 
 define("elu", forward=elu, derivative=_elu_grad, torch_backward=_elu_vjp,
@@ -97,12 +91,12 @@ def _celu_grad(x, xp, alpha=1.0):
 
 
 def _celu_vjp(g, x, alpha=1.0):
-    """torch: g * f'(x) with the fused kernel (NaN kept), as torch's celu backward:
-    g e^(x (1/alpha)) for x <= 0; (1/alpha) alpha is exactly 1 for alpha = 1."""
+    """torch: g * f'(x); for alpha = 1 (where celu is elu) torch's fused kernel with the NaN
+    kept, else the analytic e^(min(x, 0)/alpha) times g."""
     a = _number(alpha)
     if a is None or a != 1.0:
         return _celu_grad(x, torch_ops(), alpha).mul_(g)
-    return _masked_vjp(_elu_kernel(1.0, 1.0, 1.0), g, x)
+    return _elu_vjp_fused(g, x, 1.0)
 
 
 define("celu", forward=celu, derivative=_celu_grad, torch_backward=_celu_vjp,
@@ -137,7 +131,7 @@ def _selu_grad(x, xp):
 
 def _selu_vjp(g, x):
     """torch: g * f'(x) with the fused kernel (NaN kept)."""
-    return _masked_vjp(_elu_kernel(SELU_ALPHA, SELU_SCALE, 1.0), g, x)
+    return _elu_vjp_fused(g, x, SELU_ALPHA, SELU_SCALE)
 
 
 define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, torch_builtin="selu",

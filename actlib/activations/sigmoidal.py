@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Param, define
-from .._ops import chunked_map
-from ._shared import REAL, _aten, _hardtanh_vjp, _keep_nan, _masked_vjp, _real, _torch, _torch_reference
+from .._ops import chunked_map, eager
+from ._shared import REAL, _aten, _dense, _hardtanh_vjp, _keep_nan, _real, _torch, _torch_reference
 
 
 # -- helpers of this family --------------------------------------------------------------
@@ -79,18 +79,12 @@ def sign(x, xp):
     NaN in gives NaN out (``torch.sign`` itself returns 0 for NaN).
     """
     if xp.is_torch:       # clamp(x, s, s): s, or NaN where x is NaN
-        return chunked_map(_sign_block, x, pure=_sign_pure)
+        torch = xp.torch
+        s = torch.sign(x)
+        if eager(x) and not (torch.is_grad_enabled() and x.requires_grad):
+            return torch.clamp(x, s, s, out=s)     # in place on the fresh s
+        return torch.clamp(x, s, s)
     return xp.sign(x)
-
-
-def _sign_pure(x):
-    s = _torch().sign(x)
-    return _torch().clamp(x, s, s)
-
-
-def _sign_block(out, x):
-    s = _torch().sign(x, out=out)
-    return _torch().clamp(x, s, s, out=s)
 
 
 def _sign_grad(x, xp):
@@ -228,12 +222,7 @@ def _hardsigmoid_vjp(g, x):
     one multiplies by the float32 1/6), hardtanh's mask times 1/6 in float64."""
     if x.dtype == _torch().float64:
         return _hardtanh_vjp(g, x, -3.0, 3.0).mul_(1.0 / 6.0)
-
-    def kernel(g, x, out):
-        if out is None:
-            return _aten().hardsigmoid_backward(g, x)
-        return _aten().hardsigmoid_backward.grad_input(g, x, grad_input=out)
-    return _masked_vjp(kernel, g, x)
+    return _keep_nan(_aten().hardsigmoid_backward(_dense(g), _dense(x)), x)
 
 
 def hardtanh(x, xp, min_val=-1.0, max_val=1.0):
