@@ -65,7 +65,7 @@ def _keep_nan(r, x):
 
 def _hardtanh_vjp(g, x, min_val=-1.0, max_val=1.0):
     """g * 1{min_val < x < max_val} (0 at both bounds, NaN for NaN) from torch's fused kernel."""
-    return _keep_nan(_aten().hardtanh_backward(g, x, min_val, max_val), x)
+    return _keep_nan(_aten().hardtanh_backward(_dense(g), _dense(x), min_val, max_val), x)
 
 
 def _torch_reference(name: str, doc: str | None = None, **fixed):

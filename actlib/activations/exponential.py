@@ -9,6 +9,12 @@ from .._core import Param, define
 from .._ops import torch_ops
 from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded
 
+
+def _elu_vjp_fused(g, x, alpha, scale=1.0):
+    """torch's fused ``elu_backward``: g * scale for x > 0, g * alpha * scale * e^x otherwise,
+    and g at NaN, where :func:`_keep_nan` then puts the NaN back (in place)."""
+    return _keep_nan(_aten().elu_backward(_dense(g), alpha, scale, 1.0, False, _dense(x)), x)
+
 # torch's literals (also jax's and keras'); the chapter derives them from the fixed-point equations.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -42,7 +48,15 @@ def _elu_grad(x, xp, alpha=1.0):
     return xp.where(x > 0, 1.0, alpha * _negexp(x, xp))
 
 
-define("elu", forward=elu, derivative=_elu_grad,
+def _elu_vjp(g, x, alpha=1.0):
+    """torch: g * f'(x) with the fused kernel (NaN kept), for a number alpha."""
+    a = _number(alpha)
+    if a is None:
+        return g * _elu_grad(x, torch_ops(), alpha)
+    return _elu_vjp_fused(g, x, a)
+
+
+define("elu", forward=elu, derivative=_elu_grad, torch_backward=_elu_vjp,
        params=(Param("alpha", 1.0, "a finite real number", _real),),
        torch_builtin="elu",
        formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
@@ -76,7 +90,16 @@ def _celu_grad(x, xp, alpha=1.0):
     return xp.exp(xp.minimum(x, 0) / alpha)
 
 
-define("celu", forward=celu, derivative=_celu_grad,
+def _celu_vjp(g, x, alpha=1.0):
+    """torch: g * f'(x); for alpha = 1 (where celu is elu) torch's fused kernel with the NaN
+    kept, else the analytic e^(min(x, 0)/alpha) times g."""
+    a = _number(alpha)
+    if a is None or a != 1.0:
+        return _celu_grad(x, torch_ops(), alpha).mul_(g)
+    return _elu_vjp_fused(g, x, 1.0)
+
+
+define("celu", forward=celu, derivative=_celu_grad, torch_backward=_celu_vjp,
        params=(Param("alpha", 1.0, "a finite nonzero real number", lambda a: _real(a) and a != 0),),
        torch_builtin="celu",
        formula=r"f(x) = \max(0, x) + \min\big(0, \alpha (e^{x/\alpha} - 1)\big)",
@@ -107,9 +130,8 @@ def _selu_grad(x, xp):
 
 
 def _selu_vjp(g, x):
-    """torch: g * f'(x) with the fused kernel."""
-    d = _aten().elu_backward(_dense(g), SELU_ALPHA, SELU_SCALE, 1.0, False, _dense(x))
-    return _keep_nan(d, x)
+    """torch: g * f'(x) with the fused kernel (NaN kept)."""
+    return _elu_vjp_fused(g, x, SELU_ALPHA, SELU_SCALE)
 
 
 define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, torch_builtin="selu",

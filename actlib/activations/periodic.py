@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 
 from .._core import Param, define
-from ._shared import _real
+from .._ops import chunked_map
+from ._shared import _real, _torch
 
 
 def snake(x, xp, a=1.0):
@@ -55,18 +56,42 @@ def siren(x, xp, w0=30.0):
     :math:`|\omega_0 x| = 2^{60}` the rounded phase carries no information (its ULP
     exceeds :math:`2\pi` in float64 and float32), so :math:`x` is clipped there: a huge
     finite input gives a value in [-1, 1], not the NaN of :math:`\sin(\infty)`
-    (which :math:`\pm\infty` itself still gives).
+    (which :math:`\pm\infty` itself still gives).  On torch the phase and the sine are
+    computed block by block (:func:`actlib._ops.chunked_map`): one pass over memory.
     """
+    if xp.is_torch:
+        return chunked_map(lambda out, x: _siren_phase_block(x, w0).sin_() if out is None else
+                           _torch().sin(_siren_phase_block(x, w0), out=out), x,
+                           pure=lambda x: xp.sin(_siren_phase(x, xp, w0)))
     return xp.sin(_siren_phase(x, xp, w0))
 
 
+def _siren_bound(w0):
+    return 2.0 ** 60 / max(abs(w0), 1e-300)
+
+
 def _siren_phase(x, xp, w0):
-    bound = 2.0 ** 60 / max(abs(w0), 1e-300)
+    bound = _siren_bound(w0)
     return w0 * (xp.clip(x, -bound, bound) + (x - x))   # x - x: NaN at +-inf, else 0
+
+
+def _siren_phase_block(x, w0):
+    """:func:`_siren_phase` on torch, in place on its own temporaries (the same roundings)."""
+    torch = _torch()
+    bound = _siren_bound(w0)
+    return torch.clamp(x, -bound, bound).add_(torch.sub(x, x)).mul_(w0)
 
 
 def _siren_grad(x, xp, w0=30.0):
     return w0 * xp.cos(_siren_phase(x, xp, w0))
+
+
+def _siren_vjp(g, x, w0=30.0):
+    """torch: g * w0 cos(phase), block by block (one pass over memory)."""
+    def block(out, x, g):
+        d = _siren_phase_block(x, w0).cos_().mul_(w0)
+        return d.mul_(g) if out is None else _torch().mul(d, g, out=out)
+    return chunked_map(block, x, g)
 
 
 def _torch_siren(x, w0=30.0):
@@ -75,7 +100,7 @@ def _torch_siren(x, w0=30.0):
     return torch.sin(w0 * x)
 
 
-define("siren", forward=siren, derivative=_siren_grad, aliases=("sine", "sinusoid"),
+define("siren", forward=siren, derivative=_siren_grad, torch_backward=_siren_vjp, aliases=("sine", "sinusoid"),
        params=(Param("w0", 30.0, valid="a finite number", check=_real,
                      doc="frequency omega_0 (30 in SIREN's first layer)"),),
        torch_builtin=_torch_siren,

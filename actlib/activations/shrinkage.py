@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from .._core import Param, define
-from .._ops import NP
-from ._shared import _aten, _keep_nan
+from .._ops import NP, chunked_map, torch_ops
+from ._shared import _aten, _keep_nan, _torch
 
 # tanh x = x / (1 + y/(3 + y/(5 + y/(7 + ...)))), y = x^2 (Lambert); cut after the term
 # y/(2K+1), the relative error of x - tanh x at |x| = 1 is 1.4e-9 for K = 5, 2e-19 for K = 9
@@ -64,19 +64,19 @@ def tanhshrink(x, xp):
     :math:`f = D(x) - D(c) + S(c)`, where :math:`D(x) - D(c)` is exactly 0 for
     :math:`|x| < 1` and :math:`S(\pm1) - D(\pm1)` is a rounding error.
     """
-    if xp.is_torch:
-        return _tanhshrink_torch(x, xp)
+    if xp.is_torch:   # block by block: the temporaries stay in cache
+        return chunked_map(_tanhshrink_torch, x)
     return _blockwise(_tanhshrink_block, x)
 
 
-def _tanhshrink_torch(x, xp):
-    torch = xp.torch
+def _tanhshrink_torch(out, x):
+    torch = _torch()
     c = x.clamp(-1.0, 1.0)
     dc = torch.tanh(c)
     torch.sub(c, dc, out=dc)                    # D(c)
-    out = torch.tanh(x)
+    out = torch.tanh(x, out=out)
     torch.sub(x, out, out=out)                  # D(x)
-    return out.sub_(dc).add_(_tanhshrink_small(c, xp))
+    return out.sub_(dc).add_(_tanhshrink_small(c, torch_ops()))
 
 
 def _tanhshrink_grad(x, xp):
@@ -84,7 +84,17 @@ def _tanhshrink_grad(x, xp):
     return t * t
 
 
-define("tanhshrink", forward=tanhshrink, derivative=_tanhshrink_grad, aliases=("tanh_shrink",),
+def _tanhshrink_vjp(g, x):
+    """torch: g tanh^2 x, block by block (one pass over memory)."""
+    def block(out, x, g):
+        t = _torch().tanh(x)
+        t.mul_(t)
+        return t.mul_(g) if out is None else _torch().mul(t, g, out=out)
+    return chunked_map(block, x, g)
+
+
+define("tanhshrink", forward=tanhshrink, derivative=_tanhshrink_grad,
+       torch_backward=_tanhshrink_vjp, aliases=("tanh_shrink",),
        torch_builtin="tanhshrink",
        formula=r"f(x) = x - \tanh x", range="(-inf, inf)", bounded=(False, False),
        monotonic="strictly increasing (f' = 0 only at 0)", smoothness="C^inf", f0="0", df0="0",

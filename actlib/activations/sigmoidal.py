@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Param, define
-from .._ops import chunked_map
-from ._shared import REAL, _aten, _hardtanh_vjp, _keep_nan, _real, _torch, _torch_reference
+from .._ops import chunked_map, eager
+from ._shared import REAL, _aten, _dense, _hardtanh_vjp, _keep_nan, _real, _torch, _torch_reference
 
 
 # -- helpers of this family --------------------------------------------------------------
@@ -79,8 +79,11 @@ def sign(x, xp):
     NaN in gives NaN out (``torch.sign`` itself returns 0 for NaN).
     """
     if xp.is_torch:       # clamp(x, s, s): s, or NaN where x is NaN
-        s = xp.sign(x)
-        return xp.torch.clamp(x, s, s)
+        torch = xp.torch
+        s = torch.sign(x)
+        if eager(x) and not (torch.is_grad_enabled() and x.requires_grad):
+            return torch.clamp(x, s, s, out=s)     # in place on the fresh s
+        return torch.clamp(x, s, s)
     return xp.sign(x)
 
 
@@ -89,8 +92,8 @@ def _sign_grad(x, xp):
 
 
 def _sign_vjp(g, x):
-    """g * 0 (NaN where g or x is not a number), without a zero temporary."""
-    return _keep_nan(g * 0.0, x)
+    """0, NaN where x is NaN: clip(x, 0, 0), one pass (torch's builtin returns zeros)."""
+    return _torch().clamp(x, 0.0, 0.0)
 
 
 # -- smooth squashing functions -------------------------------------------------------------
@@ -214,6 +217,14 @@ def _hardsigmoid_grad(x, xp):
     return xp.step(xp.minimum(x + 3.0, 3.0 - x)) * (1.0 / 6.0)
 
 
+def _hardsigmoid_vjp(g, x):
+    """g/6 on (-3, 3), 0 elsewhere, NaN for NaN: torch's fused kernel in float32 (its float64
+    one multiplies by the float32 1/6), hardtanh's mask times 1/6 in float64."""
+    if x.dtype == _torch().float64:
+        return _hardtanh_vjp(g, x, -3.0, 3.0).mul_(1.0 / 6.0)
+    return _keep_nan(_aten().hardsigmoid_backward(_dense(g), _dense(x)), x)
+
+
 def hardtanh(x, xp, min_val=-1.0, max_val=1.0):
     r"""Hard tanh, :math:`\min(\max(x, \text{min\_val}), \text{max\_val})`.
 
@@ -269,7 +280,7 @@ define("sigmoid", forward=sigmoid, derivative=_sigmoid_grad, aliases=("logistic"
        reference="Verhulst 1838; Rumelhart, Hinton & Williams 1986")
 
 define("hardsigmoid", forward=hardsigmoid, derivative=_hardsigmoid_grad,
-       torch_backward=lambda g, x: _hardtanh_vjp(g, x, -3.0, 3.0).mul_(1.0 / 6.0),
+       torch_backward=_hardsigmoid_vjp,
        aliases=("hard_sigmoid",), torch_builtin="hardsigmoid",
        formula=r"f(x) = \frac{\operatorname{relu6}(x + 3)}{6}", range="[0, 1]",
        bounded=(True, True), monotonic="non-decreasing", smoothness="C^0", f0="1/2",
