@@ -57,7 +57,7 @@ def siren(x, xp, w0=30.0):
     exceeds :math:`2\pi` in float64 and float32), so :math:`x` is clipped there: a huge
     finite input gives a value in [-1, 1], not the NaN of :math:`\sin(\infty)`
     (which :math:`\pm\infty` itself still gives).  On torch the phase and the sine are
-    computed block by block (:func:`actlib._ops.chunked_map`): one pass over memory.
+    computed block by block (``actlib._ops.chunked_map``): one pass over memory.
     """
     if xp.is_torch:
         return chunked_map(lambda out, x: _siren_phase_block(x, w0).sin_() if out is None else
