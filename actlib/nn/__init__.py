@@ -63,6 +63,14 @@ class _ActlibModule(torch.nn.Module):
         return ", ".join(parts)
 
 
+class _InplaceModule(_ActlibModule):
+    """A drop-in module whose only constructor argument is torch's ``inplace``."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+
 class CELU(_ActlibModule):
     """``torch.nn.CELU(alpha=1.0, inplace=False)`` computed by actlib's ``celu``."""
 
@@ -114,24 +122,16 @@ class Hardshrink(_ActlibModule):
         self.lambd = lambd
 
 
-class Hardsigmoid(_ActlibModule):
+class Hardsigmoid(_InplaceModule):
     """``torch.nn.Hardsigmoid(inplace=False)`` computed by actlib's ``hardsigmoid``."""
 
     _name = "hardsigmoid"
 
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
 
-
-class Hardswish(_ActlibModule):
+class Hardswish(_InplaceModule):
     """``torch.nn.Hardswish(inplace=False)`` computed by actlib's ``hardswish``."""
 
     _name = "hardswish"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
 
 
 class Hardtanh(_ActlibModule):
@@ -213,14 +213,10 @@ class Softmin(_SoftmaxLike):
     _name = "softmin"
 
 
-class Mish(_ActlibModule):
+class Mish(_InplaceModule):
     """``torch.nn.Mish(inplace=False)`` computed by actlib's ``mish``."""
 
     _name = "mish"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
 
 
 class PReLU(torch.nn.Module):
@@ -247,24 +243,16 @@ class PReLU(torch.nn.Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class ReLU(_ActlibModule):
+class ReLU(_InplaceModule):
     """``torch.nn.ReLU(inplace=False)`` computed by actlib's ``relu``."""
 
     _name = "relu"
 
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
 
-
-class ReLU6(_ActlibModule):
+class ReLU6(_InplaceModule):
     """``torch.nn.ReLU6(inplace=False)`` computed by actlib's ``relu6``."""
 
     _name = "relu6"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
 
 
 class RReLU(_ActlibModule):
@@ -281,24 +269,16 @@ class RReLU(_ActlibModule):
         return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
 
 
-class SELU(_ActlibModule):
+class SELU(_InplaceModule):
     """``torch.nn.SELU(inplace=False)`` computed by actlib's ``selu``."""
 
     _name = "selu"
 
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
 
-
-class SiLU(_ActlibModule):
+class SiLU(_InplaceModule):
     """``torch.nn.SiLU(inplace=False)`` computed by actlib's ``silu``."""
 
     _name = "silu"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
 
 
 class Sigmoid(_ActlibModule):
