@@ -147,17 +147,25 @@ def ulp_errors(computed, exact, dtype, scale=None, floor: float = 0.0) -> np.nda
     ``scale`` (optional, one mpmath value per point) is the conditioning scale
     ``|x f'(x)|`` of the module docstring.  NaN where both are NaN counts as 0; a
     NaN or infinity that differs from the exact value rounded to ``dtype`` counts
-    as +inf.
+    as +inf.  ``dtype`` may be ``"bfloat16"`` (float32's exponent range, 7 stored mantissa
+    bits), which NumPy lacks.
     """
-    dtype = np.dtype(dtype)
-    info = np.finfo(dtype)
-    tiny, mant = float(info.tiny), info.nmant
+    if str(dtype) == "bfloat16":
+        import torch
+
+        tiny, mant = 2.0 ** -126, 7
+        to_dtype = lambda v: torch.from_numpy(v.copy()).to(torch.bfloat16).double().numpy()  # noqa: E731
+    else:
+        dtype = np.dtype(dtype)
+        info = np.finfo(dtype)
+        tiny, mant = float(info.tiny), info.nmant
+        to_dtype = lambda v: v.astype(dtype).astype(np.float64)  # noqa: E731
     comp = np.asarray(computed, dtype=np.float64).ravel()
     hi, lo = _double_double(exact)  # exact = hi + lo to about 106 bits
     scale = np.zeros(len(hi)) if scale is None else np.abs(_double_double(scale)[0])
     out = np.zeros(len(hi))
     with np.errstate(over="ignore", invalid="ignore"):  # an exact value beyond the dtype: inf
-        e_rounded = hi.astype(dtype).astype(np.float64)
+        e_rounded = to_dtype(hi)
         nan_e, nan_c = np.isnan(hi), np.isnan(comp)
         special = nan_e | nan_c | np.isinf(comp) | np.isinf(e_rounded)
         out[special] = np.where((nan_e & nan_c) | (e_rounded == comp), 0.0, np.inf)[special]

@@ -47,7 +47,6 @@ IMPLEMENTATIONS = ("actlib numpy", "actlib torch", "torch builtin", "naive autog
 #: actlib's bounds in ULP, the same as actlib's test suite (tests/ulp.py ``BOUND``)
 BOUNDS = {"float64": 64.0, "float32": 8.0, "float16": 1.0, "bfloat16": 1.0}
 
-_BF16_TINY = 2.0 ** -126
 
 
 def round_to(values, dtype: str) -> np.ndarray:
@@ -110,26 +109,6 @@ def _points(grid, dtype: str) -> np.ndarray:
 
 def _key(v: float):
     return (float(v), bool(np.signbit(v)))
-
-
-def _errors(values, exact, dtype: str, scale):
-    """:func:`~actlib.crosscheck.ulp_errors` in ``dtype``; for bfloat16 the float32 error
-    divided by 2^16 (bfloat16 keeps float32's exponent range with 16 fewer mantissa bits) in
-    the normal range, and a non-finite result compared with the exact value rounded to
-    bfloat16."""
-    if dtype != "bfloat16":
-        return ulp_errors(values, exact, dtype, scale)
-    err = ulp_errors(values, exact, "float32", scale)
-    from .crosscheck import _double_double
-
-    hi = _double_double(exact)[0]
-    size = np.abs(hi) if scale is None else np.maximum(np.abs(hi),
-                                                       np.abs(_double_double(scale)[0]))
-    err = np.where(np.isfinite(err) & (size >= _BF16_TINY), err / 2.0 ** 16, err)
-    comp = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        same = round_to(hi, "bfloat16") == comp
-    return np.where(~np.isfinite(err) & same, 0.0, err)
 
 
 @dataclass
@@ -204,8 +183,8 @@ def accuracy_sweep(name: str, dtypes=DTYPES, grid=None, n: int = 40, **params) -
                  "f'": [abs(pts[j] * ref_d2[i]) for j, i in enumerate(idx)]}
 
         def add(path, quantity, values):
-            scaled = _errors(values, exact[quantity], dt, scale[quantity])
-            plain = _errors(values, exact[quantity], dt, None)
+            scaled = ulp_errors(values, exact[quantity], dt, scale[quantity])
+            plain = ulp_errors(values, exact[quantity], dt, None)
             i = int(np.argmax(scaled))
             sweep.rows.append((path, dt, quantity, float(scaled[i]), float(np.max(plain)),
                                float(pts[i])))

@@ -54,11 +54,11 @@ def test_sweep_measures_a_known_error():
 def test_bfloat16_ulp_is_float32s_times_2_16():
     # the bfloat16 result of 1/3 is off by 1/3 - 0.333984375 = -0.00065104..., 1/3 ULP of 2^-8
     import mpmath
-    from actlib.survey import _errors
+    from actlib.crosscheck import ulp_errors
 
     with mpmath.workdps(50):
         exact = [mpmath.mpf(1) / 3]
-    err = _errors([0.333984375], exact, "bfloat16", None)[0]
+    err = ulp_errors([0.333984375], exact, "bfloat16")[0]
     assert err == pytest.approx((0.333984375 - 1 / 3) / 2.0 ** -9, rel=1e-12)
 
 
@@ -72,3 +72,15 @@ def test_limits_match_hand_derived_values():
     assert relu.exact[:2] == (0.0, math.inf) and relu.exact[3:5] == (0.0, 1.0)
     assert relu.mismatches("naive autograd") == ["f(nan)", "f'(nan)"]  # where(x > 0) at NaN
     assert isinstance(relu, Limits)
+
+
+def test_bfloat16_ulp_below_the_normal_range_and_at_overflow():
+    import mpmath
+    from actlib.crosscheck import ulp_errors
+    exact = [mpmath.mpf(1) / 3, mpmath.mpf(-7) / 5, mpmath.mpf(2) ** -130]
+    computed = np.array([0.33, -1.41, 0.0])
+    f32 = ulp_errors(computed, exact, "float32")
+    bf16 = ulp_errors(computed, exact, "bfloat16")
+    np.testing.assert_allclose(bf16[:2], f32[:2] / 2.0 ** 16)
+    assert bf16[2] == f32[2]          # below the normal range both units are 2^-126
+    assert ulp_errors(np.array([np.inf]), [mpmath.mpf("1e39")], "bfloat16")[0] == 0  # overflows to inf
