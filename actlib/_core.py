@@ -91,6 +91,7 @@ class Spec:
     jvp: Callable | None = None
     torch_forward: Callable | None = None
     torch_vjp: Callable | None = None
+    torch_derivative: Callable | None = None
     doc: str = ""
     param_index: dict = field(default_factory=dict)
 
@@ -98,6 +99,22 @@ class Spec:
     def elementwise(self) -> bool:
         """True when the activation acts element by element (it has a ``derivative``)."""
         return self.derivative is not None
+
+    def forward_on_torch(self, x, **params):
+        """f(x) on a tensor: the ``torch_forward`` hook where there is one, else the portable
+        ``forward`` on torch ops."""
+        if self.torch_forward is not None:
+            return self.torch_forward(x, **params)
+        from ._ops import torch_ops
+        return self.forward(x, torch_ops(), **params)
+
+    def derivative_on_torch(self, x, **params):
+        """f'(x) on a tensor: the ``torch_derivative`` hook where there is one, else the
+        portable ``derivative`` on torch ops."""
+        if self.torch_derivative is not None:
+            return self.torch_derivative(x, **params)
+        from ._ops import torch_ops
+        return self.derivative(x, torch_ops(), **params)
 
     def __reduce__(self):
         return (spec, (self.name,))       # the registry entry, by name (it holds functions)
@@ -130,6 +147,7 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
            sample: Callable | None = None, wide: bool = False,
            torch_backward: Callable | None = None, jvp: Callable | None = None,
            torch_forward: Callable | None = None, torch_vjp: Callable | None = None,
+           torch_derivative: Callable | None = None,
            formula: str, range: str,
            bounded: tuple[bool | None, bool | None],
            monotonic: str, smoothness: str, f0: str, df0: str, kink: str = "none",
@@ -158,11 +176,19 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     autograd's backward (unless a double backward is being recorded) and in
     ``act.grad`` (with g = 1) and ``act.vjp`` on tensors, so the three agree bit
     for bit; ``derivative`` still serves NumPy and double backward.  Vector-valued
-    activations may give the same kind of eager-only hooks: ``torch_forward(x, **params)``
-    and ``torch_vjp(x, y, g, **params)`` (in-place work on their own temporaries, row blocks,
-    fused aten kernels that are as accurate), used only in plain eager evaluation
-    (``actlib._ops.eager``) with no graph being recorded; ``forward``/``vjp`` serve
-    everything else and must give the same values.  The
+    activations may give the same kind of eager-only fused hook,
+    ``torch_vjp(x, y, g, **params)``; ``vjp`` serves everything else and must give the
+    same values.
+
+    The torch backend's own forms of the formulas are hooks too, never ``xp.is_torch``
+    branches inside the portable ``forward``/``derivative``:
+    ``torch_forward(x, **params)`` and ``torch_derivative(x, **params)`` (elementwise) replace
+    ``forward(x, xp)`` and ``derivative(x, xp)`` for every torch evaluation (eager, under
+    ``torch.func`` transforms, ``torch.compile``, meta tensors, and inside a double backward,
+    where the derivative is differentiated).  They may take eager-only fast paths (blocks by
+    :func:`actlib._ops.chunked_map`, in-place work on their own temporaries, fused aten
+    kernels that are as accurate) only when :func:`actlib._ops.eager` holds and no graph is
+    being recorded, and otherwise use out-of-place ops that every tracer follows.  The
     forward function's docstring becomes the activation's documentation.
     """
     if (derivative is None) == (vjp is None):
@@ -183,7 +209,8 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
                 derivative=derivative, vjp=vjp, param_grads=param_grads, validate=validate,
                 torch_builtin=torch_builtin, saves=tuple(saves), sample=sample,
                 wide=wide, torch_backward=torch_backward, jvp=jvp,
-                torch_forward=torch_forward, torch_vjp=torch_vjp, doc=(forward.__doc__ or "").strip(),
+                torch_forward=torch_forward, torch_vjp=torch_vjp,
+                torch_derivative=torch_derivative, doc=(forward.__doc__ or "").strip(),
                 param_index={p.name: p for p in params})
     _REGISTRY[name] = spec
     for alias in aliases:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 
 import math
+import threading
 
 import numpy as np
 from scipy import special as sp
@@ -257,31 +258,67 @@ def eager(x) -> bool:
             and not torch._C._functorch.is_functorch_wrapped_tensor(x) and x.device.type == "cpu")
 
 
+class _Workspace(threading.local):
+    """Per-thread scratch blocks of :func:`chunked_map` (``active`` only inside its loop)."""
+
+    def __init__(self):
+        self.blocks: dict = {}
+        self.active = False
+
+
+_WORKSPACE = _Workspace()
+
+
+def scratch(like, slot: int):
+    """torch, private: an uninitialised temporary shaped like ``like``, for the block functions
+    of :func:`chunked_map`.
+
+    Inside the block loop, slot ``slot`` of a per-thread workspace of chunk-sized blocks (one
+    per dtype and slot, kept between calls): a block's temporaries then cost no allocation, so
+    no page faults (glibc returns freed megabyte blocks at the top of the heap to the system,
+    and fresh pages fault again on the next block).  Elsewhere (the whole tensor at once) a
+    fresh ``torch.empty_like(like)``.  A block function must write its result into ``out``,
+    never return a scratch tensor, and use each slot for one live temporary at a time."""
+    import torch
+    if not _WORKSPACE.active or like.numel() > _CHUNK:
+        return torch.empty_like(like)
+    key = (like.dtype, slot)
+    block = _WORKSPACE.blocks.get(key)
+    if block is None or block.numel() < like.numel():
+        block = _WORKSPACE.blocks[key] = torch.empty(_CHUNK, dtype=like.dtype)
+    return block[:like.numel()].view(like.shape)
+
+
 def chunked_map(fn, x, *others, pure=None):
     r"""torch, private: ``fn(out, x, *others)`` applied block by block over contiguous flat chunks.
 
     ``fn`` computes an elementwise result from same-shaped tensors into ``out`` (its last op
-    takes ``out=``) using in-place ops on temporaries it creates; here those temporaries are
-    chunk-sized, so they are reused from the heap and stay in cache, where full-size ones cost a
-    fresh allocation (page faults) and a trip to memory per pass. When autograd records (a
-    double backward), the tensor is small, it is not a plain eager CPU tensor (:func:`eager`:
-    a GPU gains nothing from host-side blocking, and tracers and ``torch.func`` transforms need
-    one op per pass), ``fn`` runs once on the whole tensors with ``out=None`` and its result is
-    returned; where that is not plain eager evaluation, or autograd records, ``pure(x, *others)``
-    (the same formula with out-of-place ops, which tracers, transforms and autograd can follow)
-    is used when given. All inputs must have x's shape.
+    takes ``out=``) using in-place ops on temporaries from :func:`scratch`; here those are
+    chunk-sized blocks of a per-thread workspace, which stay in cache and cost no allocation,
+    where full-size ones cost a fresh allocation (page faults) and a trip to memory per pass.
+    When autograd records (a double backward), the tensor is small, or it is not a plain eager
+    CPU tensor (:func:`eager`: a GPU gains nothing from host-side blocking, and tracers and
+    ``torch.func`` transforms need one op per pass), ``fn`` runs once on the whole tensors with
+    ``out=None`` and its result is returned; where that is not plain eager evaluation, or
+    autograd records, ``pure(x, *others)`` (the same formula with out-of-place ops, which
+    tracers, transforms and autograd can follow) is used when given. All inputs must have x's
+    shape.
     """
     import torch
     plain = eager(x) and all(eager(t) for t in others) and not (
         torch.is_grad_enabled() and any(t.requires_grad for t in (x, *others)))
     if not plain and pure is not None:
         return pure(x, *others)
-    if x.numel() <= _CHUNK or not plain:
+    if x.numel() <= _CHUNK or not plain or _WORKSPACE.active:
         return fn(None, x, *others)
     x = x.contiguous()
     others = [t.contiguous() for t in others]
     out = torch.empty_like(x)
     flat = [t.view(-1) for t in (out, x, *others)]
-    for i in range(0, x.numel(), _CHUNK):
-        fn(*(t[i:i + _CHUNK] for t in flat))
+    _WORKSPACE.active = True
+    try:
+        for i in range(0, x.numel(), _CHUNK):
+            fn(*(t[i:i + _CHUNK] for t in flat))
+    finally:
+        _WORKSPACE.active = False
     return out

@@ -111,7 +111,7 @@ class _ElementwiseCore(torch.autograd.Function):
     def forward(x, call, *tensors):
         spec = call.spec
         xc = _cast(x, _compute_dtype(x.dtype, spec))
-        y = spec.forward(xc, torch_ops(), **call.kwargs(tensors, xc))
+        y = spec.forward_on_torch(xc, **call.kwargs(tensors, xc))
         return _cast(y, x.dtype)
 
     @staticmethod
@@ -190,7 +190,7 @@ class _Elementwise(_ElementwiseCore):
         ops = torch_ops()
         out = None
         if x_t is not None:
-            out = _cast(x_t, cd) * spec.derivative(xc, ops, **kw)
+            out = _cast(x_t, cd) * spec.derivative_on_torch(xc, **kw)
         p_ts = [(n, t) for n, t in zip(names, tensor_ts[:len(names)]) if t is not None]
         if p_ts:
             partials = spec.param_grads(xc, ops, **kw) if spec.param_grads else {}
@@ -219,7 +219,7 @@ def _times_derivative(spec: Spec, gc: torch.Tensor, xc: torch.Tensor, kw: dict) 
     fast = not torch.is_grad_enabled() and gc.shape == xc.shape and eager(xc) and eager(gc)
     if fast and spec.torch_backward is not None:
         return spec.torch_backward(gc, xc, **kw)
-    d = spec.derivative(xc, torch_ops(), **kw)
+    d = spec.derivative_on_torch(xc, **kw)
     if (fast and d.shape == gc.shape and d.dtype == gc.dtype and d._base is None
             and all(d.data_ptr() != t.data_ptr() for t in (xc, *kw.values())
                     if isinstance(t, torch.Tensor))):
@@ -235,9 +235,7 @@ class _VectorValuedCore(torch.autograd.Function):
     def forward(x, call):
         spec = call.spec
         xc = _cast(x, _compute_dtype(x.dtype, spec))
-        if spec.torch_forward is not None and eager(xc):
-            return _cast(spec.torch_forward(xc, **call.fixed), x.dtype)
-        return _cast(spec.forward(xc, torch_ops(), **call.fixed), x.dtype)
+        return _cast(spec.forward_on_torch(xc, **call.fixed), x.dtype)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -328,10 +326,10 @@ def _derivative_wide(spec: Spec, params: dict, x: torch.Tensor, g=None) -> torch
         if g is None:
             if spec.torch_backward is not None and eager(xc):
                 return spec.torch_backward(torch.ones_like(xc), xc, **kw)
-            return torch.broadcast_to(spec.derivative(xc, torch_ops(), **kw), xc.shape)
+            return torch.broadcast_to(spec.derivative_on_torch(xc, **kw), xc.shape)
         g = _cast(g.detach(), xc.dtype)
         if g.shape != xc.shape:   # a broadcast cotangent: no fused kernel, no in-place product
-            return torch.broadcast_to(g, xc.shape) * spec.derivative(xc, torch_ops(), **kw)
+            return torch.broadcast_to(g, xc.shape) * spec.derivative_on_torch(xc, **kw)
         return _times_derivative(spec, g, xc, kw)
 
 
@@ -358,10 +356,7 @@ def vjp(spec: Spec, params: dict, x: torch.Tensor, g) -> torch.Tensor:
     xc = x.detach().to(cd)
     with torch.no_grad():
         fast = eager(xc) and eager(g)
-        if fast and spec.torch_forward is not None:
-            y = spec.torch_forward(xc, **params)
-        else:
-            y = spec.forward(xc, ops, **params)
+        y = spec.forward_on_torch(xc, **params)
         if "y" in spec.saves:     # the saved output is rounded to x's dtype, as under autograd
             y = y.to(x.dtype).to(cd)
         g = _broadcast_cotangent(spec, g.detach().to(cd), y.shape).contiguous()

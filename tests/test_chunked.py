@@ -37,3 +37,43 @@ def test_blocks_agree_with_small_calls(name, dtype):
         gs.append(torch.autograd.grad(yi, xs, torch.ones_like(yi))[0])
     torch.testing.assert_close(y.detach()[:: 997], torch.cat(ys), equal_nan=True)
     torch.testing.assert_close(g[:: 997], torch.cat(gs), equal_nan=True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_element_matches_the_whole_tensor_formula(name):
+    """All elements, not a sample: the block loop (temporaries from the per-thread workspace)
+    against one out-of-place evaluation of the whole tensor (what a recorded graph runs)."""
+    act = actlib.get(name)
+    x = _input(torch.float64)
+    with torch.no_grad():
+        blocked = act(x)
+    with torch.enable_grad():
+        whole = act(x.clone().requires_grad_(True)).detach()
+    torch.testing.assert_close(blocked, whole, equal_nan=True)
+
+
+def test_scratch_is_fresh_outside_the_block_loop():
+    x = torch.ones(10)
+    a, b = _ops.scratch(x, 0), _ops.scratch(x, 0)
+    assert a.data_ptr() != b.data_ptr()          # two calls, two tensors: nothing is shared
+
+
+def test_workspace_is_per_thread():
+    """Two threads computing at once get the results of one thread alone."""
+    import threading
+    act = actlib.get("gelu")
+    xs = [_input(torch.float32) * s for s in (1.0, -0.5)]
+    with torch.no_grad():
+        want = [act(x) for x in xs]
+        got = [None, None]
+
+        def run(i):
+            for _ in range(3):
+                got[i] = act(xs[i])
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    for w, g in zip(want, got):
+        assert torch.equal(torch.nan_to_num(w, nan=7.0), torch.nan_to_num(g, nan=7.0))

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .._core import Param, define
-from .._ops import chunked_map, torch_ops
+from .._ops import chunked_map, scratch, torch_ops
 from ._shared import (_aten, _dense, _exp_lo, _keep_nan, _number, _real, _rounded, _sigmoid,
                       _torch, _torch_reference, _within)
 # _sigmoid, not xp.sigmoid, which flushes subnormal gates to 0
@@ -96,9 +96,10 @@ def _gelu_pure(x):
 def _gelu_torch(out, x):
     """torch: GELU into ``out``; x clamped at -40, where erfc(-x/sqrt 2) = 0 already."""
     torch = _torch()
-    xc = torch.clamp_min(x, -40.0)      # 0.5 erfc x in one addcmul (-0.0 + v is v, signed zeros kept)
-    return torch.addcmul(_scalar(-0.0, xc), torch.mul(xc, -_INV_SQRT2).erfc_(), xc, value=0.5,
-                         out=out)
+    xc = torch.clamp_min(x, -40.0, out=scratch(x, 0))
+    e = torch.mul(xc, -_INV_SQRT2, out=scratch(x, 1)).erfc_()
+    # 0.5 erfc x in one addcmul (-0.0 + v is v, signed zeros kept)
+    return torch.addcmul(_scalar(-0.0, xc), e, xc, value=0.5, out=out)
 
 
 def _gelu_grad(x, xp, approximate="none"):
@@ -126,9 +127,9 @@ def _gelu_vjp_block(out, x, g):
     """torch: g * GELU'(x) into ``out``, x clipped to +-40 (where both terms have their limits);
     the products by constants fused into ``addcmul``."""
     torch = _torch()
-    xc = torch.clamp(x, -40.0, 40.0)
-    e = torch.addcmul(_scalar(-0.0, xc), xc, xc, value=-0.5).exp_()      # e^{-x^2/2}
-    d = torch.mul(xc, -_INV_SQRT2).erfc_()                                # 2 Phi(x)
+    xc = torch.clamp(x, -40.0, 40.0, out=scratch(x, 0))
+    e = torch.addcmul(_scalar(-0.0, xc), xc, xc, value=-0.5, out=scratch(x, 1)).exp_()  # e^{-x^2/2}
+    d = torch.mul(xc, -_INV_SQRT2, out=scratch(x, 2)).erfc_()                            # 2 Phi(x)
     d = torch.addcmul(d, xc, e, value=2 * _INV_SQRT_2PI, out=d)           # 2 GELU'(x)
     return torch.addcmul(_scalar(-0.0, d), d, g, value=0.5, out=out)   # -0.0 + v is v
 
@@ -170,19 +171,17 @@ def _gelu_tanh_pure(x):
 
 
 def _gelu_tanh_block(out, x):
-    r"""torch: :math:`x\,\sigma(2u)` into ``out``, with the gates of :func:`_gt_gates` (the cubic
-    on x clipped to :math:`\pm 30`, so infinities give their limits)."""
-    e, h = _gt_gates(x, torch_ops())
-    return _torch().mul(e.mul_(h), x.clamp_min(-_GT_CLIP), out=out)
-
-
-def _gt_gates(x, xp):
-    r"""torch, with tails: :math:`e = e^{\min(2u, 80)}` and :math:`h = 1/(1 + e)`, so that
-    :math:`\sigma(2u) = eh` and :math:`\sigma(-2u) = h` keep their subnormal values (the fused
-    sigmoid flushes them, where :math:`x\,\sigma(2u)` is still normal); :math:`\sigma(80) = 1`."""
-    xc = x.clamp(-_GT_CLIP, _GT_CLIP)
-    e = xp.torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B).mul_(xc).clamp_max_(80.0).exp_()
-    return e, (e + 1).reciprocal_()
+    r"""torch: :math:`x\,\sigma(2u)` into ``out`` with :math:`e = e^{\min(2u, 80)}` and
+    :math:`h = 1/(1 + e)`: :math:`\sigma(2u) = eh` and :math:`\sigma(-2u) = h` keep their
+    subnormal values (the fused sigmoid flushes them, where :math:`x\,\sigma(2u)` is still
+    normal), :math:`\sigma(80) = 1`, and the cubic is evaluated on x clipped to :math:`\pm 30`,
+    so infinities give their limits."""
+    torch = _torch()
+    xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP, out=scratch(x, 0))
+    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1))
+    e = e.mul_(xc).clamp_max_(80.0).exp_()                    # e^{min(2u, 80)}
+    h = torch.add(e, 1.0, out=scratch(x, 2)).reciprocal_()    # 1/(1 + e)
+    return torch.mul(e.mul_(h), torch.clamp_min(x, -_GT_CLIP, out=xc), out=out)
 
 
 def _gelu_tanh_grad(x, xp):
@@ -199,12 +198,13 @@ def _gelu_tanh_grad(x, xp):
 
 
 def _gelu_tanh_vjp_block(out, x, g):
-    r"""torch: g * f'(x) into ``out``, on x clipped to :math:`\pm 30` (see :func:`_gt_gates`)."""
+    r"""torch: g * f'(x) into ``out``, on x clipped to :math:`\pm 30` (the gates of :func:`_gelu_tanh_block`)."""
     torch = _torch()
-    xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP)
-    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B).mul_(xc).clamp_max_(80.0).exp_()
-    h = torch.add(e, 1.0).reciprocal_()                       # sigma(2u) = e h, sigma(-2u) = h
-    d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B).mul_(h)
+    xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP, out=scratch(x, 0))
+    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1))
+    e = e.mul_(xc).clamp_max_(80.0).exp_()
+    h = torch.add(e, 1.0, out=scratch(x, 2)).reciprocal_()   # sigma(2u) = e h, sigma(-2u) = h
+    d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B, out=scratch(x, 3)).mul_(h)
     d = torch.addcmul(_scalar(1.0, x), d, xc, out=d).mul_(e.mul_(h))
     return torch.mul(d, g, out=out)
 
@@ -263,9 +263,9 @@ def _xsig_block(out, x, k):
     data-dependent branch.  x is clamped at the most negative finite number, so
     :math:`-\infty` gives 0."""
     torch = _torch()
-    t = torch.neg(x) if k == 1 else torch.mul(x, -k)
-    e = torch.abs(t).neg_().exp_()                           # e^{-|kx|}
-    xc = x.clamp_min(-float(torch.finfo(x.dtype).max))
+    t = torch.neg(x, out=scratch(x, 0)) if k == 1 else torch.mul(x, -k, out=scratch(x, 0))
+    e = torch.abs(t, out=scratch(x, 1)).neg_().exp_()                  # e^{-|kx|}
+    xc = torch.clamp_min(x, -float(torch.finfo(x.dtype).max), out=scratch(x, 2))
     return _lsb(xc, t, e, out)
 
 
@@ -299,10 +299,10 @@ def _silu_vjp_block(out, x, g):
     clipped to the finite range."""
     torch = _torch()
     big = float(torch.finfo(x.dtype).max)
-    xc = x.clamp(-big, big)
-    e = torch.abs(xc).neg_().exp_()                  # e^{-|x|}
-    h = _lsb(xc, xc, e, None).add_(1.0)              # 1 + x sigma(-x)
-    return torch.mul(_lsb(g, xc.neg_(), e, None), h, out=out)   # g sigma(x) h
+    xc = torch.clamp(x, -big, big, out=scratch(x, 0))
+    e = torch.abs(xc, out=scratch(x, 1)).neg_().exp_()           # e^{-|x|}
+    h = _lsb(xc, xc, e, scratch(x, 2)).add_(1.0)                 # 1 + x sigma(-x)
+    return torch.mul(_lsb(g, xc.neg_(), e, scratch(x, 3)), h, out=out)   # g sigma(x) h
 
 
 def _silu_vjp(g, x):
@@ -395,7 +395,8 @@ def _hardswish_pure(x):
 def _hardswish_block(out, x):
     """torch: the formula of :func:`_hardswish_pure` into ``out``."""
     torch = _torch()
-    return torch.mul(torch.nn.functional.hardsigmoid(x), x.clamp_min(-3.0), out=out)
+    return torch.mul(_aten().hardsigmoid.out(x, out=scratch(x, 0)),
+                     torch.clamp_min(x, -3.0, out=scratch(x, 1)), out=out)
 
 
 def _hardswish_grad(x, xp):
@@ -413,8 +414,10 @@ def _hardswish_vjp(g, x):
 def _hardswish_vjp_block(out, x, g):
     """torch: hardswish_backward into ``out``; clamp(x, r, r) is r, or NaN where x is NaN (the
     fused kernel returns 0 there), in one pass."""
-    r = _aten().hardswish_backward(g, x)
-    return _keep_nan(r, x) if out is None else _torch().clamp(x, r, r, out=out)
+    if out is None:
+        return _keep_nan(_aten().hardswish_backward(g, x), x)
+    r = _aten().hardswish_backward.out(g, x, out=out)
+    return _torch().clamp(x, r, r, out=out)
 
 
 define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,
@@ -454,21 +457,21 @@ def _mish_pure(x):
 def _mish_block(out, x):
     """torch: the same formula into ``out``, in place."""
     torch = _torch()
-    e = torch.clamp_max(x, 40.0).exp_()
-    n = torch.add(e, 2.0).mul_(e)
-    t = n.div_(n + 2.0)
-    return torch.mul(t, torch.clamp_min(x, -float(torch.finfo(x.dtype).max)), out=out)
+    e = torch.clamp_max(x, 40.0, out=scratch(x, 0)).exp_()
+    n = torch.add(e, 2.0, out=scratch(x, 1)).mul_(e)
+    t = n.div_(torch.add(n, 2.0, out=e))
+    return torch.mul(t, torch.clamp_min(x, -float(torch.finfo(x.dtype).max), out=e), out=out)
 
 
 def _mish_vjp_block(out, x, g):
     r"""torch: g * Mish'(x) into ``out``: with :math:`q = 2/(n + 2)`, :math:`t = nq/2` and
     :math:`w = x\,\sigma(x)\,q`, :math:`f' = t + w(1 + t)`."""
     torch = _torch()
-    xc = torch.clamp(x, -float(torch.finfo(x.dtype).max), 40.0)
-    e = torch.exp(xc)
-    n = torch.add(e, 2.0).mul_(e)
-    q = torch.add(n, 2.0).reciprocal_().mul_(2.0)
-    w = e.div_(torch.add(e, 1.0)).mul_(xc).mul_(q)            # x sigma(x) q
+    xc = torch.clamp(x, -float(torch.finfo(x.dtype).max), 40.0, out=scratch(x, 0))
+    e = torch.exp(xc, out=scratch(x, 1))
+    n = torch.add(e, 2.0, out=scratch(x, 2)).mul_(e)
+    q = torch.add(n, 2.0, out=scratch(x, 3)).reciprocal_().mul_(2.0)
+    w = e.div_(torch.add(e, 1.0, out=scratch(x, 4))).mul_(xc).mul_(q)   # x sigma(x) q
     t = n.mul_(q).mul_(0.5)
     d = torch.addcmul(w, w, t, out=q).add_(t)
     return torch.mul(d, g, out=out)

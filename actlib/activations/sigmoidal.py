@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Param, define
-from .._ops import chunked_map, eager
+from .._ops import chunked_map, eager, scratch
 from ._shared import REAL, _aten, _dense, _hardtanh_vjp, _keep_nan, _real, _torch, _torch_reference
 
 
@@ -125,7 +125,7 @@ def _sigmoid_vjp(g, x):
 
 
 def _sigmoid_vjp_block(out, x, g):
-    s = _torch().abs(x).neg_().sigmoid_()               # sigma(-|x|) (copysign is not vectorised)
+    s = _torch().abs(x, out=scratch(x, 0)).neg_().sigmoid_()   # sigma(-|x|) (copysign is not vectorised)
     if out is None:
         return _aten().sigmoid_backward(g, s)
     return _aten().sigmoid_backward.grad_input(g, s, grad_input=out)
@@ -138,7 +138,7 @@ def _tanh_vjp(g, x):
 
 
 def _tanh_vjp_block(out, x, g):
-    s = _torch().abs(x).mul_(-2.0).sigmoid_()           # sigma(-2|x|)
+    s = _torch().abs(x, out=scratch(x, 0)).mul_(-2.0).sigmoid_()   # sigma(-2|x|)
     return _aten().sigmoid_backward(g, s).mul_(4.0) if out is None else \
         _aten().sigmoid_backward.grad_input(g, s, grad_input=out).mul_(4.0)
 

@@ -26,6 +26,7 @@ import numbers
 import numpy as np
 
 from .._core import Param, define, spec
+from .._ops import eager
 
 _INF = float("inf")
 
@@ -365,7 +366,8 @@ def _crelu_vjp(x, y, g, xp, dim=-1):
 
 
 # --------------------------------------------------------------------------- torch hooks
-# Eager-only (see ``define``): row blocks keep the forward's temporaries small (peak memory of
+# torch_forward: the same formulas, with eager-only fast paths; torch_vjp: eager-only (see
+# ``define``).  Row blocks keep the forward's temporaries small (peak memory of
 # input + output, as the builtins), torch's fused backward kernels compute the same formulas
 # as the vjps above (softmax: y (g - <g, y>); log_softmax: g - e^y sum g), and GLU works in
 # place on its output.
@@ -388,7 +390,8 @@ def _row_blocked(fn, name):
         from .._ops import torch_ops
         xp = torch_ops()
         d = dim % x.ndim if x.ndim else 0
-        if x.ndim < 2 or d == 0 or x.numel() <= _ROW_BLOCK or x.shape[d] == 0:
+        if (not eager(x) or x.ndim < 2 or d == 0 or x.numel() <= _ROW_BLOCK
+                or x.shape[d] == 0):
             return fn(x, xp, dim=dim)
         out = _torch().empty_like(x)
         step = max(1, _ROW_BLOCK // (x.numel() // x.shape[0]))
@@ -422,7 +425,8 @@ def _log_softmax_torch_vjp(x, y, g, dim=-1):
 
 def _glu_torch_forward(x, dim=-1):
     a, b = _halves(x, dim, "glu", None)
-    return _torch().sigmoid(b).mul_(a)
+    s = _torch().sigmoid(b)
+    return s.mul_(a) if eager(x) else s * a
 
 
 def _glu_torch_vjp(x, y, g, dim=-1):
