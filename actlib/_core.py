@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._ops import NP, broadcast_cotangent, channel_shape
+from ._ops import NP, broadcast_cotangent, channel_shape, torch_ops
 
 __all__ = ["Param", "Info", "Spec", "Activation", "define", "get", "names", "aliases",
            "UnknownActivationError"]
@@ -105,7 +105,6 @@ class Spec:
         ``forward`` on torch ops."""
         if self.torch_forward is not None:
             return self.torch_forward(x, **params)
-        from ._ops import torch_ops
         return self.forward(x, torch_ops(), **params)
 
     def derivative_on_torch(self, x, **params):
@@ -113,7 +112,6 @@ class Spec:
         portable ``derivative`` on torch ops."""
         if self.torch_derivative is not None:
             return self.torch_derivative(x, **params)
-        from ._ops import torch_ops
         return self.derivative(x, torch_ops(), **params)
 
     def __reduce__(self):
@@ -254,6 +252,18 @@ def get(name: str, **params) -> "Activation":
     -0.2
     """
     return Activation(spec(name), params)
+
+
+_TORCH_BACKEND = None
+
+
+def _torch_backend():
+    """``actlib._torch``, imported on first use (``import actlib`` does not import torch)."""
+    global _TORCH_BACKEND
+    if _TORCH_BACKEND is None:
+        from . import _torch
+        _TORCH_BACKEND = _torch
+    return _TORCH_BACKEND
 
 
 def _is_tensor(x) -> bool:
@@ -431,8 +441,7 @@ class Activation:
     def __call__(self, x):
         """f(x), with the input's dtype and device."""
         if _is_tensor(x):
-            from . import _torch
-            return _torch.apply(self._spec, self._params, x)
+            return _torch_backend().apply(self._spec, self._params, x)
         arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
         self._spec.check_input(arr, self._params)
         with np.errstate(all="ignore"):
@@ -446,8 +455,7 @@ class Activation:
             raise TypeError(f"{self.name} is vector-valued: its derivative is a Jacobian; "
                             f"use act.vjp(x, g) for the vector-Jacobian product")
         if _is_tensor(x):
-            from . import _torch
-            return _torch.derivative(self._spec, self._params, x)
+            return _torch_backend().derivative(self._spec, self._params, x)
         arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
         with np.errstate(all="ignore"):
             out = self._spec.derivative(arr, NP, **self._numpy_params(arr))
@@ -457,8 +465,7 @@ class Activation:
     def vjp(self, x, g):
         """The vector-Jacobian product g^T J_f(x) (equal to g * f'(x) for elementwise f)."""
         if _is_tensor(x):
-            from . import _torch
-            return _torch.vjp(self._spec, self._params, x, g)
+            return _torch_backend().vjp(self._spec, self._params, x, g)
         arr, out_dtype, scalar = _numpy_input(x, wide=self._spec.wide)
         garr, _, _ = _numpy_input(g, "cotangent g")
         garr = garr.astype(arr.dtype, copy=False)

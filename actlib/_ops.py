@@ -47,6 +47,11 @@ class NumpyOps:
         return np.heaviside(z, 0.0)
 
     @staticmethod
+    def frac(z):
+        """z - trunc(z): for 0 <= z <= 1, z below 1 and 0 at 1 (a select without a mask)."""
+        return z - np.trunc(z)
+
+    @staticmethod
     def nan_to_zero(z):
         """z with NaN replaced by 0 (infinities kept), in place."""
         return np.nan_to_num(z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
@@ -154,6 +159,10 @@ class TorchOps:
         no NaN-preserving step: ``heaviside`` and ``sign`` map NaN to 0)."""
         return self.torch.clamp(z, 0, 1).ceil_()
 
+    def frac(self, z):
+        """z - trunc(z) (``torch.frac``): one pass, where ``where`` on a mask costs many."""
+        return self.torch.frac(z)
+
     def nan_to_zero(self, z):
         """z with NaN replaced by 0 (infinities kept); in place on a plain eager tensor."""
         inf = float("inf")
@@ -255,14 +264,15 @@ def eager(x) -> bool:
     import torch
     # is_compiling() first: Dynamo folds it to True and never sees the functorch query
     return (not torch.compiler.is_compiling() and type(x) is torch.Tensor
-            and not torch._C._functorch.is_functorch_wrapped_tensor(x) and x.device.type == "cpu")
+            and x.device.type == "cpu" and not torch._C._functorch.is_functorch_wrapped_tensor(x))
 
 
 class _Workspace(threading.local):
     """Per-thread scratch blocks of :func:`chunked_map` (``active`` only inside its loop)."""
 
     def __init__(self):
-        self.blocks: dict = {}
+        self.blocks: dict = {}     # (dtype, slot) -> a flat tensor of _CHUNK elements
+        self.full: dict = {}       # (dtype, slot) -> that tensor as one full block (1-D)
         self.active = False
 
 
@@ -283,10 +293,15 @@ def scratch(like, slot: int):
     if not _WORKSPACE.active or like.numel() > _CHUNK:
         return torch.empty_like(like)
     key = (like.dtype, slot)
+    n = like.numel()
+    full = _WORKSPACE.full.get(key)
+    if full is not None and n == full.numel() and like.dim() == 1:
+        return full                # the common case: a whole block, no new view
     block = _WORKSPACE.blocks.get(key)
-    if block is None or block.numel() < like.numel():
-        block = _WORKSPACE.blocks[key] = torch.empty(_CHUNK, dtype=like.dtype)
-    return block[:like.numel()].view(like.shape)
+    if block is None or block.numel() < max(n, _CHUNK):
+        block = _WORKSPACE.blocks[key] = torch.empty(max(n, _CHUNK), dtype=like.dtype)
+        _WORKSPACE.full[key] = block
+    return block[:n].view(like.shape)
 
 
 def chunked_map(fn, x, *others, pure=None):

@@ -216,11 +216,13 @@ def _times_derivative(spec: Spec, gc: torch.Tensor, xc: torch.Tensor, kw: dict) 
     derivative is a fresh full-size tensor.  Otherwise (a double backward is being recorded, a
     ``torch.func`` transform, ``torch.compile``, meta tensors): ``g * derivative(x)`` from
     differentiable out-of-place ops, which every transform and tracer understands."""
-    fast = not torch.is_grad_enabled() and gc.shape == xc.shape and eager(xc) and eager(gc)
+    # tuple(): torch.Size equality goes through symbolic-shape helpers (microseconds a call)
+    fast = (not torch.is_grad_enabled() and tuple(gc.shape) == tuple(xc.shape) and eager(xc)
+            and eager(gc))
     if fast and spec.torch_backward is not None:
         return spec.torch_backward(gc, xc, **kw)
     d = spec.derivative_on_torch(xc, **kw)
-    if (fast and d.shape == gc.shape and d.dtype == gc.dtype and d._base is None
+    if (fast and tuple(d.shape) == tuple(gc.shape) and d.dtype == gc.dtype and d._base is None
             and all(d.data_ptr() != t.data_ptr() for t in (xc, *kw.values())
                     if isinstance(t, torch.Tensor))):
         return d.mul_(gc)

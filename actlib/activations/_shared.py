@@ -58,7 +58,7 @@ def _keep_nan(r, x):
     is ``where(isnan(x), x, r)``, out of place and with the right derivatives (torch's
     gradient of clamp with respect to tensor bounds is not r's)."""
     torch = _torch()
-    if eager(r) and not r.requires_grad and r.shape == x.shape:
+    if eager(r) and not r.requires_grad and tuple(r.shape) == tuple(x.shape):
         return torch.clamp(x, r, r, out=r)
     return torch.where(torch.isnan(x), x, r)
 

@@ -171,17 +171,17 @@ def _gelu_tanh_pure(x):
 
 
 def _gelu_tanh_block(out, x):
-    r"""torch: :math:`x\,\sigma(2u)` into ``out`` with :math:`e = e^{\min(2u, 80)}` and
-    :math:`h = 1/(1 + e)`: :math:`\sigma(2u) = eh` and :math:`\sigma(-2u) = h` keep their
-    subnormal values (the fused sigmoid flushes them, where :math:`x\,\sigma(2u)` is still
-    normal), :math:`\sigma(80) = 1`, and the cubic is evaluated on x clipped to :math:`\pm 30`,
-    so infinities give their limits."""
+    r"""torch: :math:`x\,\sigma(2u)` into ``out`` with one exponential,
+    :math:`e = e^{-|2u|}`, and the fused select-and-divide :func:`_lsb`: :math:`\sigma(2u)`
+    keeps its subnormal values (the fused sigmoid flushes them, where :math:`x\,\sigma(2u)` is
+    still normal), and the cubic is evaluated on x clipped to :math:`\pm 30`, where
+    :math:`\sigma(2u)` is already exactly 0 or 1, so infinities give their limits."""
     torch = _torch()
     xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP, out=scratch(x, 0))
-    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1))
-    e = e.mul_(xc).clamp_max_(80.0).exp_()                    # e^{min(2u, 80)}
-    h = torch.add(e, 1.0, out=scratch(x, 2)).reciprocal_()    # 1/(1 + e)
-    return torch.mul(e.mul_(h), torch.clamp_min(x, -_GT_CLIP, out=xc), out=out)
+    t = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1)).mul_(xc)  # 2u
+    nt = torch.neg(t, out=scratch(x, 2))
+    e = torch.minimum(t, nt, out=t).exp_()                                # e^{-|2u|}
+    return _lsb(torch.clamp_min(x, -_GT_CLIP, out=xc), nt, e, out)       # x sigma(2u)
 
 
 def _gelu_tanh_grad(x, xp):
@@ -198,15 +198,18 @@ def _gelu_tanh_grad(x, xp):
 
 
 def _gelu_tanh_vjp_block(out, x, g):
-    r"""torch: g * f'(x) into ``out``, on x clipped to :math:`\pm 30` (the gates of :func:`_gelu_tanh_block`)."""
+    r"""torch: g * f'(x) into ``out`` as :math:`g\,\sigma(2u)\,(1 + q)`,
+    :math:`q = x(A + 3Bx^2)\,\sigma(-2u)`, both gates from :math:`e = e^{-|2u|}` by
+    :func:`_lsb`, on x clipped to :math:`\pm 30` (as :func:`_gelu_tanh_block`)."""
     torch = _torch()
     xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP, out=scratch(x, 0))
-    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1))
-    e = e.mul_(xc).clamp_max_(80.0).exp_()
-    h = torch.add(e, 1.0, out=scratch(x, 2)).reciprocal_()   # sigma(2u) = e h, sigma(-2u) = h
-    d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B, out=scratch(x, 3)).mul_(h)
-    d = torch.addcmul(_scalar(1.0, x), d, xc, out=d).mul_(e.mul_(h))
-    return torch.mul(d, g, out=out)
+    t = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1)).mul_(xc)  # 2u
+    nt = torch.neg(t, out=scratch(x, 2))
+    e = torch.minimum(t, nt, out=scratch(x, 3)).exp_()                    # e^{-|2u|}
+    p = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B, out=scratch(x, 4)).mul_(xc)
+    q = _lsb(p, t, e, xc)                                                 # x (A + 3Bx^2) sigma(-2u)
+    gs = _lsb(g, nt, e, out)                                              # g sigma(2u)
+    return gs.addcmul_(gs, q)
 
 
 def _gelu_tanh_vjp(g, x):
@@ -263,8 +266,9 @@ def _xsig_block(out, x, k):
     data-dependent branch.  x is clamped at the most negative finite number, so
     :math:`-\infty` gives 0."""
     torch = _torch()
-    t = torch.neg(x, out=scratch(x, 0)) if k == 1 else torch.mul(x, -k, out=scratch(x, 0))
-    e = torch.abs(t, out=scratch(x, 1)).neg_().exp_()                  # e^{-|kx|}
+    kx = x if k == 1 else torch.mul(x, k, out=scratch(x, 1))
+    t = torch.neg(kx, out=scratch(x, 0))                                  # -kx
+    e = torch.minimum(kx, t, out=scratch(x, 1)).exp_()                    # e^{-|kx|}
     xc = torch.clamp_min(x, -float(torch.finfo(x.dtype).max), out=scratch(x, 2))
     return _lsb(xc, t, e, out)
 
@@ -300,9 +304,11 @@ def _silu_vjp_block(out, x, g):
     torch = _torch()
     big = float(torch.finfo(x.dtype).max)
     xc = torch.clamp(x, -big, big, out=scratch(x, 0))
-    e = torch.abs(xc, out=scratch(x, 1)).neg_().exp_()           # e^{-|x|}
-    h = _lsb(xc, xc, e, scratch(x, 2)).add_(1.0)                 # 1 + x sigma(-x)
-    return torch.mul(_lsb(g, xc.neg_(), e, scratch(x, 3)), h, out=out)   # g sigma(x) h
+    t = torch.neg(xc, out=scratch(x, 1))
+    e = torch.minimum(xc, t, out=scratch(x, 2)).exp_()           # e^{-|x|}
+    q = _lsb(xc, xc, e, scratch(x, 3))                           # x sigma(-x)
+    gs = _lsb(g, t, e, out)                                      # g sigma(x)
+    return gs.addcmul_(gs, q)                                    # g sigma(x) (1 + x sigma(-x))
 
 
 def _silu_vjp(g, x):

@@ -108,8 +108,9 @@ def log_softmax(x, xp, dim=-1):
     ``-inf`` (log of softmax's 0; torch/jax: NaN).
     """
     z, e, s = _exp_sum(x, dim, xp)
-    # s = c + rest (c >= 1 maxima); s < 2 means c = 1 and log s = log1p(rest), accurate near 0
-    rest = xp.sum(xp.where(z < 0, e, 0.0), dim)
+    # s = c + rest (c >= 1 maxima); s < 2 means c = 1 and log s = log1p(rest), accurate near 0;
+    # e = e^z lies in [0, 1] and is 1 exactly at the maxima, so frac(e) is e without them
+    rest = xp.sum(xp.frac(e), dim)
     return z - xp.where(s < 2, xp.log1p(rest), xp.log(s))
 
 
