@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from .._core import Param, define
-from ._shared import _real, _within
+from .._ops import torch_ops
+from ._shared import _real, _sech2, _within
 
 _2_SQRTPI = 2 / math.sqrt(math.pi)
 
@@ -36,20 +37,6 @@ def _exp_capped(z, xp):
 def _times(x, t, xp):
     """x * t, but 0 where t == 0 (also for x = +-inf: the limits here are 0, not NaN)."""
     return xp.where(t == 0, t, x * t)
-
-
-def _sech2(u, xp):
-    """sech^2 u = 4e/(1+e)^2 with e = exp(-2|u|): accurate where 1 - tanh^2 u cancels."""
-    e = xp.exp(-2 * xp.abs(u))
-    return 4 * e / ((1 + e) * (1 + e))
-
-
-def _softplus(x, xp):
-    """ln(1 + e^x) = max(x, 0) + log1p(e^{-|x|}) (torch: -logsigmoid(-x), one fused kernel;
-    SciPy's log_expit is several times slower than these four NumPy passes)."""
-    if xp.is_torch:
-        return -xp.log_sigmoid(-x)
-    return xp.maximum(x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
 
 
 # ISRU / ISRLU ---------------------------------------------------------------------------------
@@ -173,7 +160,7 @@ def _log_delta_exp(x, ld, xp):
     """ln(delta + e^x) with ld = ln(delta): x itself for delta = 0 (no pass at all), else
     ld + softplus(x - ld) (logaddexp's formula; NumPy's logaddexp is several times slower)."""
     if isinstance(ld, float):               # a Python delta: decided on the host, for free
-        return x if ld == -math.inf else ld + _softplus(x - ld, xp)
+        return x if ld == -math.inf else ld + xp.softplus(x - ld)
     return xp.logaddexp(x, ld)
 
 
@@ -226,12 +213,12 @@ def tanhsoft1(x, xp, alpha=0.87):
     Derivative
     :math:`\alpha\operatorname{sech}^2(\alpha x)\ln(1+e^x) + \tanh(\alpha x)\,\sigma(x)`.
     """
-    return xp.tanh(alpha * x) * _softplus(x, xp)
+    return xp.tanh(alpha * x) * xp.softplus(x)
 
 
 def _tanhsoft1_grad(x, xp, alpha=0.87):
     x = _finite_x(x, xp)            # sech^2 underflows to 0 long before softplus overflows
-    return alpha * _sech2(alpha * x, xp) * _softplus(x, xp) + xp.tanh(alpha * x) * xp.sigmoid(x)
+    return alpha * _sech2(alpha * x, xp) * xp.softplus(x) + xp.tanh(alpha * x) * xp.sigmoid(x)
 
 
 define("tanhsoft1", forward=tanhsoft1, derivative=_tanhsoft1_grad, aliases=("tanhsoft_1",),
@@ -312,13 +299,13 @@ def pserf(x, xp, gamma=1.25, delta=0.85):
     e^{-\gamma^2s^2}`, :math:`\partial_\delta f = \tfrac{2}{\sqrt\pi}\gamma x^2
     e^{-\gamma^2 s^2}\sigma(\delta x)`.
     """
-    return _times(x, xp.erf(gamma * _softplus(delta * _finite_x(x, xp), xp)), xp)
+    return _times(x, xp.erf(gamma * xp.softplus(delta * _finite_x(x, xp))), xp)
 
 
 def _pserf_parts(x, xp, gamma, delta):
     """(erf(gamma s), x_finite, s, e^{-(gamma s)^2}, sigma(delta x)), s = softplus(delta x)."""
     xc = _finite_x(x, xp)
-    s = _softplus(delta * xc, xp)
+    s = xp.softplus(delta * xc)
     gs = gamma * s
     # sigma(delta x) = 1 - e^{-s}: unlike expit, it does not flush to 0 where s is subnormal
     return xp.erf(gs), xc, s, xp.exp(-(gs * gs)), -xp.expm1(-s)
@@ -348,12 +335,6 @@ define("pserf", forward=pserf, derivative=_pserf_grad, param_grads=_pserf_param_
 PAU_A = (3.35583603e-02, 5.05000375e-01, 1.65343934e+00, 2.01001052e+00, 9.31901999e-01,
          1.52424124e-01)
 PAU_B = (3.30847488e-06, 3.98021568e+00, 5.12471206e-07, 3.01830109e-01)
-
-
-def _stack_last(arrays, xp):
-    if xp.is_torch:
-        return xp.torch.stack(arrays, dim=-1)
-    return np.stack(arrays, axis=-1)
 
 
 def _pau_scaled(x, xp, a, b, derivative=False):
@@ -410,8 +391,14 @@ def pau(x, xp, a=PAU_A, b=PAU_B):
     (returned with a trailing coefficient axis).
     """
     m, n = a.shape[0] - 1, b.shape[0]
-    if m and n and not xp.is_torch and _within(x, xp, *_pau_range(x, xp, a, b)):
+    if m and n and _within(x, xp, *_pau_range(x, xp, a, b)):
         return _pau_plain(x, xp, a, b, m, n)
+    return _pau_safe(x, xp, a, b)
+
+
+def _pau_safe(x, xp, a, b):
+    """F(x) from the scaled parts, for every x (torch: always, as the range check would
+    synchronise the tensor)."""
     s, _, m, n, P, _, Q, _ = _pau_scaled(x, xp, a, b)
     return _power(s, m - n) * (P / Q)
 
@@ -449,11 +436,11 @@ def _pau_grad(x, xp, a=PAU_A, b=PAU_B):
 def _pau_param_grads(x, xp, a=PAU_A, b=PAU_B):
     s, t, m, n, P, _, Q, _ = _pau_scaled(x, xp, a, b)
     ta = xp.abs(t)
-    f = pau(x, xp, a, b)
+    f = _power(s, m - n) * (P / Q)      # F(x), as _pau_safe
     # x^j / Q = t^j s^(j-n) / Q~ ;  |x|^k / Q = |t|^k s^(k-n) / Q~
     da = [(t ** j) * (s ** (j - n)) / Q for j in range(m + 1)]
     db = [-f * xp.sign(b[k - 1]) * (ta ** k) * (s ** (k - n)) / Q for k in range(1, n + 1)]
-    return {"a": _stack_last(da, xp), "b": _stack_last(db, xp)}
+    return {"a": xp.stack(da, -1), "b": xp.stack(db, -1)}
 
 
 def _coefficients(v):
@@ -473,6 +460,7 @@ def _validate_pau(a, b):
 
 
 define("pau", forward=pau, derivative=_pau_grad, param_grads=_pau_param_grads, wide=True,
+       torch_forward=lambda x, a=PAU_A, b=PAU_B: _pau_safe(x, torch_ops(), a, b),
        aliases=("pade", "pade_activation_unit"), validate=_validate_pau,
        params=(Param("a", PAU_A, valid="a 1-D sequence of finite numbers", check=_coefficients,
                      learnable=True, doc="numerator coefficients a_0..a_m"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .._core import Param, define
-from .._ops import chunked_map
+from .._ops import chunked_map, torch_ops
 from ._shared import _real, _torch
 
 
@@ -59,11 +59,15 @@ def siren(x, xp, w0=30.0):
     (which :math:`\pm\infty` itself still gives).  On torch the phase and the sine are
     computed block by block (``actlib._ops.chunked_map``): one pass over memory.
     """
-    if xp.is_torch:
-        return chunked_map(lambda out, x: _siren_phase_block(x, w0).sin_() if out is None else
-                           _torch().sin(_siren_phase_block(x, w0), out=out), x,
-                           pure=lambda x: xp.sin(_siren_phase(x, xp, w0)))
     return xp.sin(_siren_phase(x, xp, w0))
+
+
+def _siren_torch(x, w0=30.0):
+    """torch: phase and sine block by block (``chunked_map``), in place on the block's
+    temporaries; the portable formula where that is not plain eager evaluation."""
+    return chunked_map(lambda out, x: _siren_phase_block(x, w0).sin_() if out is None else
+                       _torch().sin(_siren_phase_block(x, w0), out=out), x,
+                       pure=lambda x: siren(x, torch_ops(), w0))
 
 
 def _siren_bound(w0):
@@ -103,7 +107,7 @@ def _torch_siren(x, w0=30.0):
 define("siren", forward=siren, derivative=_siren_grad, torch_backward=_siren_vjp, aliases=("sine", "sinusoid"),
        params=(Param("w0", 30.0, valid="a finite number", check=_real,
                      doc="frequency omega_0 (30 in SIREN's first layer)"),),
-       torch_builtin=_torch_siren,
+       torch_builtin=_torch_siren, torch_forward=_siren_torch,
        formula=r"f(x) = \sin(\omega_0 x)", range="[-1, 1]", bounded=(True, True),
        monotonic="non-monotonic (periodic)", smoothness="C^inf", f0="0", df0="w0 (= 30)",
        reference="Sitzmann, Martel, Bergman, Lindell & Wetzstein 2020")

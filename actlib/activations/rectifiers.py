@@ -10,7 +10,7 @@ import numpy as np
 
 from .._core import Param, define
 from .._ops import torch_ops
-from ._shared import REAL as _REAL, _aten, _hardtanh_vjp, _keep_nan, _real
+from ._shared import REAL as _REAL, _aten, _hardtanh_vjp, _keep_nan, _real, _torch
 
 
 def _scalar(slope) -> bool:
@@ -25,12 +25,18 @@ def _leaky(x, xp, slope):
     :math:`\max(x, 0) + a \min(x, 0)`.  Neither needs ``where``, which is slow on torch CPU.
     """
     if _scalar(slope):
-        if xp.is_torch:   # fused; the same x > 0 ? x : a x
-            return xp.torch.nn.functional.leaky_relu(x, slope)
         if slope == 0:
             return xp.maximum(x, 0.0)
         return xp.maximum(x, x * slope) if slope <= 1 else xp.minimum(x, x * slope)
     return xp.maximum(x, 0.0) + slope * xp.minimum(x, 0.0)
+
+
+def _leaky_torch(x, slope):
+    """:func:`_leaky` on torch: a scalar slope by the fused ``leaky_relu`` (the same
+    x > 0 ? x : a x), array slopes by the portable formula."""
+    if _scalar(slope):
+        return _torch().nn.functional.leaky_relu(x, slope)
+    return _leaky(x, torch_ops(), slope)
 
 
 def _leaky_grad(x, xp, slope):
@@ -129,6 +135,10 @@ def rrelu(x, xp, lower=1 / 8, upper=1 / 3, training=False, noise=None):
     return _leaky(x, xp, (lower + upper) / 2 if noise is None else noise)
 
 
+def _rrelu_torch(x, lower=1 / 8, upper=1 / 3, training=False, noise=None):
+    return _leaky_torch(x, (lower + upper) / 2 if noise is None else noise)
+
+
 def _rrelu_grad(x, xp, lower=1 / 8, upper=1 / 3, training=False, noise=None):
     return _leaky_grad(x, xp, (lower + upper) / 2 if noise is None else noise)
 
@@ -164,10 +174,13 @@ def threshold(x, xp, threshold=0.0, value=0.0):
     :math:`d = \mathbf 1_{x>t}`, which is exact (each term is the value or a signed zero,
     and :math:`\max(x, t)` keeps the product finite at x = -inf).
     """
-    if xp.is_torch:   # torch's kernel: x <= t ? v : x (NaN passes through)
-        return xp.torch.nn.functional.threshold(x, threshold, value)
     d = xp.step(x - threshold)
     return xp.maximum(x, threshold) * d + value * (1.0 - d)
+
+
+def _threshold_torch(x, threshold=0.0, value=0.0):
+    """torch: the fused kernel, x <= t ? v : x (NaN passes through)."""
+    return _torch().nn.functional.threshold(x, threshold, value)
 
 
 def _threshold_grad(x, xp, threshold=0.0, value=0.0):
@@ -181,7 +194,12 @@ def relu_squared(x, xp):
     rounded once, so the inf is the correctly rounded value).
     """
     r = xp.maximum(x, 0.0)
-    return r.square_() if xp.is_torch else r * r
+    return r * r
+
+
+def _relu_squared_torch(x):
+    """torch: the square in place on the fresh max(x, 0) (the same rounding as r * r)."""
+    return _torch().clamp_min(x, 0.0).square_()
 
 
 def _relu_squared_grad(x, xp):
@@ -205,6 +223,7 @@ define("relu6", forward=relu6, derivative=_relu6_grad, torch_builtin="relu6",
 define("leaky_relu", forward=leaky_relu, derivative=_leaky_relu_grad,
        params=(Param("negative_slope", 0.01, _REAL, _real, doc="slope a for x < 0"),),
        aliases=("leakyrelu", "lrelu"), torch_builtin="leaky_relu",
+       torch_forward=lambda x, negative_slope=0.01: _leaky_torch(x, negative_slope),
        torch_backward=lambda g, x, negative_slope=0.01: _leaky_vjp(g, x, negative_slope),
        formula=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
        range="(-inf, inf) (a > 0)", bounded=(False, False),
@@ -217,13 +236,14 @@ define("prelu", forward=prelu, derivative=_prelu_grad, param_grads=_prelu_param_
                      learnable=True, channelwise=True,
                      doc="learnable slope a for x < 0 (torch init 0.25)"),),
        aliases=("parametric_relu",), torch_builtin=_torch_prelu,
+       torch_forward=lambda x, weight=0.25: _leaky_torch(x, weight),
        formula=r"f(x) = \max(0, x) + a \min(0, x)", range="(-inf, inf)", bounded=(False, False),
        monotonic="strictly increasing (a > 0)", smoothness="C^0", f0="0",
        df0="undefined; a (torch)", kink="x=0: f' = a (torch); df/da = min(0, x)",
        reference="He, Zhang, Ren & Sun 2015")
 
 define("rrelu", forward=rrelu, derivative=_rrelu_grad, sample=_rrelu_sample,
-       torch_backward=_rrelu_vjp,
+       torch_backward=_rrelu_vjp, torch_forward=_rrelu_torch,
        params=(Param("lower", 1 / 8, "a finite real number >= 0",
                      lambda v: _real(v) and v >= 0, doc="lower bound of the random slope"),
                Param("upper", 1 / 3, "a finite real number >= 0",
@@ -241,7 +261,7 @@ define("rrelu", forward=rrelu, derivative=_rrelu_grad, sample=_rrelu_sample,
 define("threshold", forward=threshold, derivative=_threshold_grad,
        params=(Param("threshold", 0.0, _REAL, _real, doc="t: x > t passes through"),
                Param("value", 0.0, _REAL, _real, doc="v: the output where x <= t")),
-       torch_builtin="threshold",
+       torch_builtin="threshold", torch_forward=_threshold_torch,
        torch_backward=lambda g, x, threshold=0.0, value=0.0: _keep_nan(
            _aten().threshold_backward(g, x, threshold), x),
        formula=r"f(x) = \begin{cases} x & x > t \\ v & x \le t \end{cases}",
@@ -251,6 +271,7 @@ define("threshold", forward=threshold, derivative=_threshold_grad,
        kink="x=t: f = v, f' = 0 (torch)", reference="-- (Lua Torch nn)")
 
 define("relu_squared", forward=relu_squared, derivative=_relu_squared_grad,
+       torch_forward=_relu_squared_torch,
        aliases=("relu2", "squared_relu"),
        formula=r"f(x) = \max(0, x)^2", range="[0, inf)", bounded=(False, True),
        monotonic="non-decreasing", smoothness="C^1", f0="0", df0="0",

@@ -15,8 +15,6 @@ _CF_LEVELS = {True: 9, False: 5}      # float64, float32
 _BLOCK = 1 << 16                      # NumPy block: its temporaries stay in the L2 cache
 
 
-
-
 def _blockwise(fn, x):
     """``fn(x_block, out_block)`` over blocks of ``_BLOCK`` elements of a NumPy array: a
     formula of many passes then reads and writes main memory once, not once per pass."""
@@ -30,17 +28,16 @@ def _blockwise(fn, x):
 def _tanhshrink_small(c, xp):
     """c - tanh c for |c| <= 1 as c y / (y + T), y = c^2, T = 3 + y/(5 + y/(7 + ...)):
     positive terms only, no cancellation (in place on its own temporaries)."""
-    div = xp.torch.div if xp.is_torch else np.divide
     k = _CF_LEVELS[xp.finfo(c).eps < 1e-10]
     y = c * c
     d = y * (1.0 / (2 * k + 1))
     d += 2 * k - 1
     for j in range(k - 2, 0, -1):
-        div(y, d, out=d)
+        xp.divide(y, d, out=d)
         d += 2 * j + 1
     d += y
     y *= c
-    return div(y, d, out=y)
+    return xp.divide(y, d, out=y)
 
 
 def _tanhshrink_block(x, out):
@@ -64,12 +61,15 @@ def tanhshrink(x, xp):
     :math:`f = D(x) - D(c) + S(c)`, where :math:`D(x) - D(c)` is exactly 0 for
     :math:`|x| < 1` and :math:`S(\pm1) - D(\pm1)` is a rounding error.
     """
-    if xp.is_torch:   # block by block: the temporaries stay in cache
-        return chunked_map(_tanhshrink_torch, x)
     return _blockwise(_tanhshrink_block, x)
 
 
-def _tanhshrink_torch(out, x):
+def _tanhshrink_torch(x):
+    """torch: block by block (``chunked_map``), so the temporaries stay in cache."""
+    return chunked_map(_tanhshrink_torch_block, x)
+
+
+def _tanhshrink_torch_block(out, x):
     torch = _torch()
     c = x.clamp(-1.0, 1.0)
     dc = torch.tanh(c)
@@ -94,7 +94,7 @@ def _tanhshrink_vjp(g, x):
 
 
 define("tanhshrink", forward=tanhshrink, derivative=_tanhshrink_grad,
-       torch_backward=_tanhshrink_vjp, aliases=("tanh_shrink",),
+       torch_forward=_tanhshrink_torch, torch_backward=_tanhshrink_vjp, aliases=("tanh_shrink",),
        torch_builtin="tanhshrink",
        formula=r"f(x) = x - \tanh x", range="(-inf, inf)", bounded=(False, False),
        monotonic="strictly increasing (f' = 0 only at 0)", smoothness="C^inf", f0="0", df0="0",
@@ -114,8 +114,14 @@ def softshrink(x, xp, lambd=0.5):
     Derivative :math:`\mathbf 1_{|x| > \lambda}`; at :math:`x = \pm\lambda` it is 0, as torch's
     autograd (``shrink_backward``) gives.
     """
-    c = xp.clip(x, -lambd, lambd)
-    return xp.torch.sub(x, c, out=c) if xp.is_torch else x - c
+    return x - xp.clip(x, -lambd, lambd)
+
+
+def _softshrink_torch(x, lambd=0.5):
+    """torch: the difference written into the fresh clamp."""
+    torch = _torch()
+    c = torch.clamp(x, -lambd, lambd)
+    return torch.sub(x, c, out=c)
 
 
 def _shrink_grad(x, xp, lambd=0.5):
@@ -123,7 +129,7 @@ def _shrink_grad(x, xp, lambd=0.5):
 
 
 define("softshrink", forward=softshrink, derivative=_shrink_grad, params=(_lambd("softshrink"),),
-       aliases=("soft_shrink",), torch_builtin="softshrink",
+       aliases=("soft_shrink",), torch_builtin="softshrink", torch_forward=_softshrink_torch,
        torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().softshrink_backward(g, x, lambd), x),
        formula=r"f(x) = \operatorname{sign}(x)\max(|x| - \lambda, 0)", range="(-inf, inf)",
        bounded=(False, False), monotonic="non-decreasing", smoothness="C^0", f0="0", df0="0",
@@ -137,13 +143,16 @@ def hardshrink(x, xp, lambd=0.5):
     Derivative :math:`\mathbf 1_{|x| > \lambda}` away from the jumps; at
     :math:`x = \pm\lambda` the value is 0 and the derivative 0, as in torch.
     """
-    if xp.is_torch:   # torch's kernel: 0 where -lambd <= x <= lambd, else x (NaN passes)
-        return xp.torch.nn.functional.hardshrink(x, lambd)
     return xp.where(xp.abs(x) <= lambd, 0.0, x)
 
 
+def _hardshrink_torch(x, lambd=0.5):
+    """torch's kernel: 0 where -lambd <= x <= lambd, else x (NaN passes)."""
+    return _torch().nn.functional.hardshrink(x, lambd)
+
+
 define("hardshrink", forward=hardshrink, derivative=_shrink_grad, params=(_lambd("hardshrink"),),
-       aliases=("hard_shrink",), torch_builtin="hardshrink",
+       aliases=("hard_shrink",), torch_builtin="hardshrink", torch_forward=_hardshrink_torch,
        torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().hardshrink_backward(g, x, lambd), x),
        formula=r"f(x) = x\,\mathbf{1}_{|x| > \lambda}",
        range="(-inf, -lambd) U {0} U (lambd, inf)", bounded=(False, False),
