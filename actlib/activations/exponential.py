@@ -30,6 +30,17 @@ def elu(x, xp, alpha=1.0):
 
     Derivative :math:`1` for :math:`x > 0`, :math:`\alpha e^x` for :math:`x \le 0`; at the kink
     :math:`x = 0` it is :math:`\alpha` (the left derivative, as torch's and jax's autograd).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("elu", alpha=2.0)
+    >>> x = np.array([-np.inf, -1.0, 0.0, 3.0])
+    >>> np.round(act(x), 6)
+    array([-2.      , -1.264241,  0.      ,  3.      ])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.735759, 2.      , 1.      ])
+
     :math:`e^x - 1` is computed with ``expm1`` of :math:`\min(x, 0)`, so it keeps its digits for
     tiny :math:`|x|` and never overflows; :math:`f(-\infty) = -\alpha`.
     """
@@ -73,9 +84,21 @@ define("elu", forward=elu, derivative=_elu_grad, torch_backward=_elu_vjp,
 def celu(x, xp, alpha=1.0):
     r"""Continuously differentiable ELU, :math:`f(x) = \max(0,x) + \min(0, \alpha(e^{x/\alpha} - 1))`.
 
+    Derivative :math:`1` for :math:`x > 0`, :math:`e^{x/\alpha}` for :math:`x \le 0`: continuous,
+    1 at the origin (torch: 1).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("celu", alpha=2.0)
+    >>> x = np.array([-np.inf, -2.0, 0.0, 3.0])
+    >>> np.round(act(x), 6)
+    array([-2.      , -1.264241,  0.      ,  3.      ])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.367879, 1.      , 1.      ])
+
     Equal to :math:`x` for :math:`x > 0` and :math:`\alpha\,\mathrm{expm1}(x/\alpha)` otherwise (for
-    either sign of :math:`\alpha`, as torch). Derivative :math:`1` for :math:`x > 0`,
-    :math:`e^{x/\alpha}` for :math:`x \le 0`: continuous, 1 at the origin (torch: 1).
+    either sign of :math:`\alpha`, as torch); :math:`f(-\infty) = -\alpha` for :math:`\alpha > 0`.
     """
     a = _number(alpha)
     if a is not None and a > 0:    # alpha expm1(x/alpha) >= x for x <= 0: max selects, no where
@@ -118,10 +141,22 @@ define("celu", forward=celu, derivative=_celu_grad, torch_backward=_celu_vjp,
 def selu(x, xp):
     r"""Scaled ELU, :math:`f(x) = \lambda x` for :math:`x > 0`, :math:`\lambda\alpha(e^x - 1)` otherwise.
 
+    Derivative :math:`\lambda` for :math:`x > 0` and :math:`\lambda\alpha e^x` for :math:`x \le 0`,
+    so :math:`f'(0) = \lambda\alpha` (left derivative, as torch and jax).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("selu")
+    >>> x = np.array([-np.inf, 0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([-1.758099,  0.      ,  1.050701])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 1.758099, 1.050701])
+
     :math:`\alpha \approx 1.6733` and :math:`\lambda \approx 1.0507` are torch's 32-digit constants
-    (the fixed point of mean 0, variance 1 for standard normal input). Derivative :math:`\lambda`
-    for :math:`x > 0` and :math:`\lambda\alpha e^x` for :math:`x \le 0`, so :math:`f'(0) = \lambda\alpha`
-    (left derivative, as torch and jax). ``expm1`` as for ELU; :math:`f(-\infty) = -\lambda\alpha`.
+    (the fixed point of mean 0, variance 1 for standard normal input).  ``expm1`` as for ELU;
+    :math:`f(-\infty) = -\lambda\alpha`.
     """
     return xp.where(x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * xp.expm1(xp.minimum(x, 0)))
 
@@ -166,12 +201,24 @@ def _sigmoid_1ulp(z, xp):
 def softplus(x, xp, beta=1.0, threshold=20.0):
     r"""Softplus, :math:`f(x) = \frac{1}{\beta}\log(1 + e^{\beta x})`, and :math:`x` where :math:`\beta x > t`.
 
+    Derivative :math:`f'(x) = \sigma(\beta x)`, exactly 1 where :math:`\beta x > t`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("softplus", beta=2.0)
+    >>> x = np.array([-np.inf, 0.0, 1.0, 30.0])
+    >>> np.round(act(x), 6)
+    array([ 0.      ,  0.346574,  1.063464, 30.      ])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.5     , 0.880797, 1.      ])
+
     The switch to the identity above ``threshold`` :math:`t` is torch's rule (it makes f and f'
-    jump by about :math:`e^{-t}`). Computed as :math:`\mathrm{log1p}(e^{z})/\beta`,
-    :math:`z = \beta x`, which keeps full relative accuracy for very negative :math:`z` (where
-    :math:`\log(1 + e^z)` rounds to 0); above :math:`z = 40`, where it equals :math:`z` to every
-    precision, the identity is used whatever the threshold, so :math:`e^z` never overflows.
-    Derivative :math:`\sigma(\beta x)`, exactly 1 where :math:`\beta x > t`.
+    jump by about :math:`e^{-t}`; 30 above is past it for :math:`\beta = 2`). Computed as
+    :math:`\mathrm{log1p}(e^{z})/\beta`, :math:`z = \beta x`, which keeps full relative accuracy
+    for very negative :math:`z` (where :math:`\log(1 + e^z)` rounds to 0); above :math:`z = 40`,
+    where it equals :math:`z` to every precision, the identity is used whatever the threshold, so
+    :math:`e^z` never overflows.
     """
     z = x if _number(beta) == 1 else x * beta
     y = xp.log1p(xp.exp(xp.minimum(z, _SP_CUT)))
@@ -223,13 +270,24 @@ define("softplus", forward=softplus, derivative=_softplus_grad, torch_backward=_
 def squareplus(x, xp, b=4.0):
     r"""Squareplus, :math:`f(x) = \frac{1}{2}\left(x + \sqrt{x^2 + b}\right)`.
 
-    Computed without cancellation as :math:`f(x) = \max(x, 0) + g`, with
-    :math:`g = f(-|x|) = \frac{b}{2(r + |x|)}` and :math:`r = \sqrt{x^2 + b}` (the textbook form loses
-    every digit for :math:`x \ll 0`); :math:`r` is capped at :math:`|x| + \sqrt b` so that an
-    overflowing :math:`x^2` (:math:`|x| > 10^{154}`, float32 :math:`> 10^{19}`) still gives
-    :math:`r \approx |x|`. Derivative :math:`f'(x) = \frac{1}{2}(1 + x/r)`, computed as
+    Derivative :math:`f'(x) = \frac{1}{2}(1 + x/r)`, :math:`r = \sqrt{x^2 + b}`, computed as
     :math:`d = g/r = f'(-|x|)` and :math:`1 - d` for :math:`x \ge 0`. For :math:`b = 0` (ReLU)
     :math:`f'(0) = 1/2`, the limit of :math:`f'(0)` as :math:`b \to 0`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("squareplus", b=4.0)
+    >>> x = np.array([-1.5, 0.0, 1.5])
+    >>> np.round(act(x), 6)
+    array([0.5, 1. , 2. ])
+    >>> np.round(act.grad(x), 6)
+    array([0.2, 0.5, 0.8])
+
+    Computed without cancellation as :math:`f(x) = \max(x, 0) + g`, with
+    :math:`g = f(-|x|) = \frac{b}{2(r + |x|)}` (the textbook form loses every digit for
+    :math:`x \ll 0`); :math:`r` is capped at :math:`|x| + \sqrt b` so that an overflowing
+    :math:`x^2` (:math:`|x| > 10^{154}`, float32 :math:`> 10^{19}`) still gives :math:`r \approx |x|`.
     """
     if _is_relu(b, x):
         return xp.maximum(x, 0)
@@ -305,8 +363,19 @@ def sparse_plus(x, xp):
     :math:`x` for :math:`x \ge 1` (jax).
 
     Derivative :math:`\operatorname{clip}((x+1)/2, 0, 1)` (the sparse sigmoid), continuous, so the
-    breakpoints need no convention (0 at -1 and 1 at +1, as jax). Exactly 0 with zero gradient for
-    :math:`x \le -1`.
+    breakpoints need no convention (0 at -1 and 1 at +1, as jax).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("sparse_plus")
+    >>> x = np.array([-2.0, 0.0, 0.5, 3.0])
+    >>> act(x)
+    array([0.    , 0.25  , 0.5625, 3.    ])
+    >>> act.grad(x)
+    array([0.  , 0.5 , 0.75, 1.  ])
+
+    Exactly 0 with zero gradient for :math:`x \le -1`.
     """
     q = _sparse_plus_grad(x, xp)           # (x + 1)/2 on [-1, 1]
     q *= q                                 # (x + 1)^2 / 4 >= x there, = 1 <= x for x >= 1

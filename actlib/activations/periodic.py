@@ -11,10 +11,21 @@ from ._shared import _real, _torch
 def snake(x, xp, a=1.0):
     r"""Snake, :math:`f(x) = x + \sin^2(a x)/a` (Liu Ziyin et al. 2020).
 
-    Derivative :math:`f'(x) = 1 + \sin(2ax) = (\sin ax + \cos ax)^2`, computed in the
-    squared form, which keeps relative accuracy near the zeros of :math:`f'`
-    (:math:`1 + \sin 2ax` loses it to the rounding of :math:`\sin`);
-    :math:`\partial f/\partial a = (s/a)(2x\cos ax - s/a)` with :math:`s = \sin ax`.
+    Derivative :math:`f'(x) = 1 + \sin(2ax) = (\sin ax + \cos ax)^2`, computed in the squared
+    form, which keeps relative accuracy near the zeros of :math:`f'` (:math:`1 + \sin 2ax` loses it
+    to the rounding of :math:`\sin`); :math:`\partial f/\partial a = (s/a)(2x\cos ax - s/a)` with
+    :math:`s = \sin ax`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("snake", a=0.5)
+    >>> x = np.array([0.0, np.pi / 2, np.pi])
+    >>> np.round(act(x), 6)
+    array([0.      , 2.570796, 5.141593])
+    >>> np.round(act.grad(x), 6)
+    array([1., 2., 1.])
+
     ``a`` (the frequency) is learnable, per channel when given as a 1-D array, and must
     be > 0 as in the paper; :math:`\sin^2(ax)/a` has no cancellation for small ``a``
     (it tends to :math:`a x^2`), unlike the form :math:`(1 - \cos 2ax)/(2a)`.
@@ -49,15 +60,25 @@ define("snake", forward=snake, derivative=_snake_grad, param_grads=_snake_param_
 def siren(x, xp, w0=30.0):
     r"""SIREN's sine activation, :math:`f(x) = \sin(\omega_0 x)` (Sitzmann et al. 2020).
 
-    Derivative :math:`f'(x) = \omega_0\cos(\omega_0 x)`.  The result is as accurate as the
-    rounded product :math:`\omega_0 x` allows (the same as ``torch.sin(w0 * x)``): near the
-    zeros of the sine the relative error grows like :math:`|\omega_0 x|` ULP, the
-    conditioning of the problem.  No limit at :math:`\pm\infty` (NaN).  Beyond
-    :math:`|\omega_0 x| = 2^{60}` the rounded phase carries no information (its ULP
-    exceeds :math:`2\pi` in float64 and float32), so :math:`x` is clipped there: a huge
-    finite input gives a value in [-1, 1], not the NaN of :math:`\sin(\infty)`
-    (which :math:`\pm\infty` itself still gives).  On torch the phase and the sine are
-    computed block by block (``actlib._ops.chunked_map``): one pass over memory.
+    Derivative :math:`f'(x) = \omega_0\cos(\omega_0 x)`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("siren", w0=2.0)
+    >>> x = np.array([0.0, np.pi / 12, np.pi / 4])
+    >>> np.round(act(x), 6)
+    array([0. , 0.5, 1. ])
+    >>> np.round(act.grad(x), 6)
+    array([2.      , 1.732051, 0.      ])
+
+    The result is as accurate as the rounded product :math:`\omega_0 x` allows (the same as
+    ``torch.sin(w0 * x)``): near the zeros of the sine the relative error grows like
+    :math:`|\omega_0 x|` ULP, the conditioning of the problem.  No limit at :math:`\pm\infty`
+    (NaN).  Beyond :math:`|\omega_0 x| = 2^{60}` the rounded phase carries no information (its ULP
+    exceeds :math:`2\pi` in float64 and float32), so :math:`x` is clipped there: a huge finite
+    input gives a value in [-1, 1], not the NaN of :math:`\sin(\infty)` (which :math:`\pm\infty`
+    itself still gives).
     """
     return xp.sin(_siren_phase(x, xp, w0))
 
@@ -116,9 +137,20 @@ define("siren", forward=siren, derivative=_siren_grad, torch_backward=_siren_vjp
 def gaussian(x, xp):
     r"""Gaussian (radial basis) activation, :math:`f(x) = e^{-x^2}`.
 
-    Derivative :math:`f'(x) = -2x\,e^{-x^2}`, with :math:`x` clipped to
-    :math:`[-40, 40]` (where :math:`e^{-x^2}` has long underflowed to 0) so that
-    :math:`f'(\pm\infty) = 0` instead of :math:`\infty \cdot 0`.
+    Derivative :math:`f'(x) = -2x\,e^{-x^2}`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("gaussian")
+    >>> x = np.array([-np.inf, -1.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.367879, 0.367879])
+    >>> np.round(act.grad(x), 6)
+    array([ 0.      ,  0.735759, -0.735759])
+
+    :math:`x` is clipped to :math:`[-40, 40]` in the derivative (where :math:`e^{-x^2}` has long
+    underflowed to 0) so that :math:`f'(\pm\infty) = 0` instead of :math:`\infty \cdot 0`.
     """
     return xp.exp(-(x * x))
 
@@ -138,11 +170,23 @@ def laplace(x, xp, mu=0.707107, sigma=0.282095):
     r"""MEGA's Laplace attention map, :math:`f(x) = \tfrac12\bigl(1 + \operatorname{erf}
     \frac{x - \mu}{\sigma\sqrt2}\bigr) = \Phi\bigl(\frac{x-\mu}{\sigma}\bigr)` (Ma et al. 2022).
 
-    Computed as :math:`\tfrac12\operatorname{erfc}(-v)`, :math:`v = (x-\mu)/(\sigma\sqrt2)`,
-    so the lower tail keeps full relative accuracy (:math:`1 + \operatorname{erf}` loses it
-    all below :math:`x \approx -2`).  Derivative
-    :math:`f'(x) = e^{-v^2}/(\sigma\sqrt{2\pi})`.  Defaults are Hugging Face's
-    ``LaplaceActivation`` (:math:`\mu \approx 1/\sqrt2`, :math:`\sigma \approx 1/(2\sqrt\pi)`).
+    Derivative :math:`f'(x) = e^{-v^2}/(\sigma\sqrt{2\pi})`, :math:`v = (x-\mu)/(\sigma\sqrt2)`.
+    With :math:`\mu = 0, \sigma = 1` (the example) f is the standard normal CDF and f' its density.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("laplace", mu=0.0, sigma=1.0)
+    >>> x = np.array([-np.inf, 0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.5     , 0.841345])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.398942, 0.241971])
+
+    Computed as :math:`\tfrac12\operatorname{erfc}(-v)`, so the lower tail keeps full relative
+    accuracy (:math:`1 + \operatorname{erf}` loses it all below :math:`x \approx -2`).  Defaults are
+    Hugging Face's ``LaplaceActivation`` (:math:`\mu \approx 1/\sqrt2`,
+    :math:`\sigma \approx 1/(2\sqrt\pi)`).
     """
     return 0.5 * xp.erfc((mu - x) * (1 / (sigma * math.sqrt(2))))
 

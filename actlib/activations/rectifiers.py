@@ -57,10 +57,20 @@ def _leaky_vjp(g, x, slope):
 
 
 def relu(x, xp):
-    r"""Rectified linear unit, :math:`\max(0, x)`.
+    r"""Rectified linear unit, :math:`f(x) = \max(0, x)`.
 
-    Derivative :math:`\mathbf 1_{x>0}`: 0 at the kink x = 0, as torch and jax (jax through a
+    Derivative :math:`f'(x) = \mathbf 1_{x>0}`: 0 at the kink x = 0, as torch and jax (jax through a
     custom JVP; a plain ``maximum(x, 0)`` would give 1/2 there under autograd).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("relu")
+    >>> x = np.array([-2.0, 0.0, 3.0])
+    >>> act(x)
+    array([0., 0., 3.])
+    >>> act.grad(x)
+    array([0., 0., 1.])
     """
     return xp.maximum(x, 0.0)
 
@@ -70,9 +80,19 @@ def _relu_grad(x, xp):
 
 
 def relu6(x, xp):
-    r"""ReLU capped at 6, :math:`\min(\max(0, x), 6)`.
+    r"""ReLU capped at 6, :math:`f(x) = \min(\max(0, x), 6)`.
 
-    Derivative :math:`\mathbf 1_{0<x<6}`: 0 at both kinks (torch and jax agree).
+    Derivative :math:`f'(x) = \mathbf 1_{0<x<6}`: 0 at both kinks (torch and jax agree).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("relu6")
+    >>> x = np.array([-1.0, 0.0, 3.0, 8.0])
+    >>> act(x)
+    array([0., 0., 3., 6.])
+    >>> act.grad(x)
+    array([0., 0., 1., 0.])
     """
     return xp.clip(x, 0.0, 6.0)
 
@@ -86,6 +106,16 @@ def leaky_relu(x, xp, negative_slope=0.01):
 
     Derivative 1 for x > 0 and a for x <= 0: at the kink torch returns a (its backward tests
     ``x > 0``), jax returns 1; actlib follows torch.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("leaky_relu", negative_slope=0.2)
+    >>> x = np.array([-2.0, 0.0, 3.0])
+    >>> act(x)
+    array([-0.4,  0. ,  3. ])
+    >>> act.grad(x)
+    array([0.2, 0.2, 1. ])
     """
     return _leaky(x, xp, negative_slope)
 
@@ -95,12 +125,23 @@ def _leaky_relu_grad(x, xp, negative_slope=0.01):
 
 
 def prelu(x, xp, weight=0.25):
-    r"""Parametric ReLU, :math:`\max(0, x) + a \min(0, x)` with a learnable slope a = ``weight``.
+    r"""Parametric ReLU, :math:`f(x) = \max(0, x) + a \min(0, x)` with a learnable slope a = ``weight``.
+
+    Derivatives :math:`\partial f/\partial x = \mathbf 1_{x>0} + a\,\mathbf 1_{x\le0}` (torch
+    gives a at the kink) and :math:`\partial f/\partial a = \min(0, x)`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("prelu", weight=0.25)
+    >>> x = np.array([-2.0, 0.0, 3.0])
+    >>> act(x)
+    array([-0.5,  0. ,  3. ])
+    >>> act.grad(x)
+    array([0.25, 0.25, 1.  ])
 
     ``weight`` is a scalar or a 1-D array with one slope per channel, applied along dim 1
     (dim 0 for 1-D input), as torch's ``F.prelu``/``nn.PReLU(num_parameters, init=0.25)``.
-    Derivatives :math:`\partial f/\partial x = \mathbf 1_{x>0} + a\,\mathbf 1_{x\le0}` (torch
-    gives a at the kink) and :math:`\partial f/\partial a = \min(0, x)`.
     """
     return _leaky(x, xp, weight)
 
@@ -121,12 +162,23 @@ def _torch_prelu(x, weight=0.25):
 
 
 def rrelu(x, xp, lower=1 / 8, upper=1 / 3, training=False, noise=None):
-    r"""Randomized leaky ReLU: x for x > 0, :math:`a x` otherwise.
+    r"""Randomized leaky ReLU, :math:`f(x) = x` for x > 0, :math:`a x` otherwise.
+
+    Derivative 1 for x > 0 and the same a for x <= 0 (torch's convention at the kink).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("rrelu")
+    >>> x = np.array([-48.0, 0.0, 3.0])
+    >>> np.round(act(x), 6)
+    array([-11.,   0.,   3.])
+    >>> np.round(act.grad(x), 6)
+    array([0.229167, 0.229167, 1.      ])
 
     In training (``training=True``) every element draws its own slope
     :math:`a \sim U(\text{lower}, \text{upper})` at each call; in evaluation
     :math:`a = (\text{lower} + \text{upper}) / 2` (11/48 for the defaults), as torch.
-    The derivative is the same a for x <= 0 (torch's convention at the kink) and 1 for x > 0.
     Draws come from NumPy's global generator (``np.random.seed``) for NumPy input and from
     torch's generator on the input's device (``torch.manual_seed``) for tensors; torch's own
     ``F.rrelu`` draws in a different order, so the two streams do not coincide.  Under torch
@@ -167,12 +219,23 @@ def _check_rrelu(lower, upper, training):
 def threshold(x, xp, threshold=0.0, value=0.0):
     r"""Threshold, :math:`f(x) = x` for x > t, v otherwise (t = ``threshold``, v = ``value``).
 
+    Derivative :math:`\mathbf 1_{x>t}`; at x = t the value is v and the derivative 0 (torch's
+    ``x <= threshold`` branch).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("threshold", threshold=1.0, value=-2.0)
+    >>> x = np.array([0.0, 1.0, 3.0])
+    >>> act(x)
+    array([-2., -2.,  3.])
+    >>> act.grad(x)
+    array([0., 0., 1.])
+
     torch (``F.threshold``, ``nn.Threshold``) and Keras require both parameters; actlib
-    defaults them to 0, which is ReLU.  At x = t the value is v and the derivative 0 (torch's
-    ``x <= threshold`` branch).  Derivative :math:`\mathbf 1_{x>t}`.
-    Computed without ``where`` (slow on torch CPU) as :math:`\max(x, t)\,d + v(1 - d)`,
-    :math:`d = \mathbf 1_{x>t}`, which is exact (each term is the value or a signed zero,
-    and :math:`\max(x, t)` keeps the product finite at x = -inf).
+    defaults them to 0, which is ReLU.  Computed without ``where`` (slow on torch CPU) as
+    :math:`\max(x, t)\,d + v(1 - d)`, :math:`d = \mathbf 1_{x>t}`, which is exact (each term is
+    the value or a signed zero, and :math:`\max(x, t)` keeps the product finite at x = -inf).
     """
     d = xp.step(x - threshold)
     return xp.maximum(x, threshold) * d + value * (1.0 - d)
@@ -188,7 +251,19 @@ def _threshold_grad(x, xp, threshold=0.0, value=0.0):
 
 
 def relu_squared(x, xp):
-    r"""Squared ReLU, :math:`\max(0, x)^2`, :math:`f'(x) = 2\max(0, x)` (C^1, f'(0) = 0).
+    r"""Squared ReLU, :math:`f(x) = \max(0, x)^2`.
+
+    Derivative :math:`f'(x) = 2\max(0, x)`: continuous (C^1), f'(0) = 0, so no kink convention.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("relu_squared")
+    >>> x = np.array([-2.0, 0.0, 3.0])
+    >>> act(x)
+    array([0., 0., 9.])
+    >>> act.grad(x)
+    array([0., 0., 6.])
 
     Grows quadratically: float16 overflows to inf for x > 256 (computed in float32 and
     rounded once, so the inf is the correctly rounded value).

@@ -51,15 +51,26 @@ def _tanhshrink_block(x, out):
 def tanhshrink(x, xp):
     r"""Tanhshrink, :math:`f(x) = x - \tanh x`.
 
-    Derivative :math:`f'(x) = \tanh^2 x` (no kink).  For :math:`|x| < 1` the difference
-    cancels (:math:`f \approx x^3/3`), so there :math:`f = x y/(y + T)`, :math:`y = x^2`, from
-    Lambert's continued fraction :math:`\tanh x = x/(1 + y/T)`,
-    :math:`T = 3 + y/(5 + y/(7 + \dots))` (9 levels in float64, 5 in float32; positive terms,
-    no cancellation); elsewhere the plain difference is exact to a few ULP.  NumPy evaluates
-    the fraction on the small elements only, block by block; torch blends without a select:
-    with :math:`c = \operatorname{clip}(x, -1, 1)` and :math:`D(v) = v - \tanh v`,
-    :math:`f = D(x) - D(c) + S(c)`, where :math:`D(x) - D(c)` is exactly 0 for
-    :math:`|x| < 1` and :math:`S(\pm1) - D(\pm1)` is a rounding error.
+    Derivative :math:`f'(x) = \tanh^2 x` (no kink).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("tanhshrink")
+    >>> x = np.array([-1.0, 0.0, 2.0])
+    >>> np.round(act(x), 6)
+    array([-0.238406,  0.      ,  1.035972])
+    >>> np.round(act.grad(x), 6)
+    array([0.580026, 0.      , 0.929349])
+
+    For :math:`|x| < 1` the difference cancels (:math:`f \approx x^3/3`), so there
+    :math:`f = x y/(y + T)`, :math:`y = x^2`, from Lambert's continued fraction
+    :math:`\tanh x = x/(1 + y/T)`, :math:`T = 3 + y/(5 + y/(7 + \dots))` (9 levels in float64, 5
+    in float32; positive terms, no cancellation); elsewhere the plain difference is exact to a few
+    ULP.  NumPy evaluates the fraction on the small elements only, block by block; torch blends
+    without a select: with :math:`c = \operatorname{clip}(x, -1, 1)` and :math:`D(v) = v - \tanh v`,
+    :math:`f = D(x) - D(c) + S(c)`, where :math:`D(x) - D(c)` is exactly 0 for :math:`|x| < 1` and
+    :math:`S(\pm1) - D(\pm1)` is a rounding error.
     """
     return _blockwise(_tanhshrink_block, x)
 
@@ -110,9 +121,20 @@ def _lambd(name):
 def softshrink(x, xp, lambd=0.5):
     r"""Softshrink (soft thresholding), :math:`f(x) = \operatorname{sign}(x)\max(|x| - \lambda, 0)`.
 
-    Computed as :math:`x - \operatorname{clip}(x, -\lambda, \lambda)` (exact, NaN-preserving).
     Derivative :math:`\mathbf 1_{|x| > \lambda}`; at :math:`x = \pm\lambda` it is 0, as torch's
     autograd (``shrink_backward``) gives.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("softshrink", lambd=0.5)
+    >>> x = np.array([-2.0, 0.25, 0.5, 1.5])
+    >>> act(x)
+    array([-1.5,  0. ,  0. ,  1. ])
+    >>> act.grad(x)
+    array([1., 0., 0., 1.])
+
+    Computed as :math:`x - \operatorname{clip}(x, -\lambda, \lambda)` (exact, NaN-preserving).
     """
     return x - xp.clip(x, -lambd, lambd)
 
@@ -140,8 +162,18 @@ define("softshrink", forward=softshrink, derivative=_shrink_grad, params=(_lambd
 def hardshrink(x, xp, lambd=0.5):
     r"""Hardshrink (hard thresholding), :math:`f(x) = x\,\mathbf 1_{|x| > \lambda}`.
 
-    Derivative :math:`\mathbf 1_{|x| > \lambda}` away from the jumps; at
-    :math:`x = \pm\lambda` the value is 0 and the derivative 0, as in torch.
+    Derivative :math:`\mathbf 1_{|x| > \lambda}` away from the jumps; at :math:`x = \pm\lambda`
+    the value is 0 and the derivative 0, as in torch.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("hardshrink", lambd=0.5)
+    >>> x = np.array([-2.0, 0.25, 0.5, 1.5])
+    >>> act(x)
+    array([-2. ,  0. ,  0. ,  1.5])
+    >>> act.grad(x)
+    array([1., 0., 0., 1.])
     """
     return xp.where(xp.abs(x) <= lambd, 0.0, x)
 
