@@ -40,6 +40,13 @@ class NumpyOps:
     sigmoid = staticmethod(sp.expit)
     log_sigmoid = staticmethod(sp.log_expit)
     logaddexp = staticmethod(np.logaddexp)
+    divide = staticmethod(np.divide)    # takes out=, as torch.div
+
+    @staticmethod
+    def softplus(x):
+        r""":math:`\ln(1 + e^x) = \max(x, 0) + \mathrm{log1p}(e^{-|x|})` (SciPy has no softplus;
+        ``-log_expit(-x)`` is several times slower than these four passes)."""
+        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
     @staticmethod
     def step(z):
@@ -108,6 +115,10 @@ class NumpyOps:
         return np.concatenate(xs, axis=dim)
 
     @staticmethod
+    def stack(xs, dim):
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
     def split_half(x, dim):
         a, b = np.split(x, 2, axis=dim)
         return a, b
@@ -148,11 +159,17 @@ class TorchOps:
         self.sigmoid = torch.sigmoid
         self.log_sigmoid = torch.nn.functional.logsigmoid
         self.logaddexp = torch.logaddexp
+        self.divide = torch.div
         self.zeros_like = torch.zeros_like
         self.ones_like = torch.ones_like
 
     def where(self, cond, a, b):
         return self.torch.where(cond, a, b)
+
+    def softplus(self, x):
+        r""":math:`\ln(1 + e^x)` as ``-logsigmoid(-x)``: one fused kernel, and no threshold
+        (``F.softplus`` switches to x above 20)."""
+        return -self.log_sigmoid(-x)
 
     def step(self, z):
         """1 where z > 0, 0 where z <= 0, NaN where z is NaN: ``ceil(clamp(z, 0, 1))`` (torch has
@@ -201,6 +218,9 @@ class TorchOps:
 
     def cat(self, xs, dim):
         return self.torch.cat(xs, dim=dim)
+
+    def stack(self, xs, dim):
+        return self.torch.stack(xs, dim=dim)
 
     def split_half(self, x, dim):
         a, b = self.torch.chunk(x, 2, dim=dim)

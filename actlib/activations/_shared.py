@@ -1,6 +1,6 @@
 """What several families of activations use: parameter checks, the NaN-keeping step, the torch
-helpers of the fused ``torch_backward`` hooks, the range guard of the NumPy fast paths and the
-subnormal-keeping logistic function.  Family modules import from here, never from each other.
+helpers of the fused ``torch_backward`` hooks, the range guard of the NumPy fast paths, the
+subnormal-keeping logistic function and sech^2.  Family modules import from here, never from each other.
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def _torch_reference(name: str, doc: str | None = None, **fixed):
     return call
 
 
-# -- NumPy fast-path guard, logistic function ------------------------------------------------------
+# -- NumPy fast-path guard, logistic function, sech^2 --------------------------------------------
 def _within(t, xp, lo=-math.inf, hi=math.inf) -> bool:
     """NumPy: True when every element of ``t`` lies in [lo, hi] (False when one is NaN).
 
@@ -108,3 +108,10 @@ def _sigmoid(z, xp):
     (float32: -88), where gated products such as :math:`z\,\sigma(z)` are still normal numbers.
     """
     return xp.exp(xp.minimum(z, 0)) / (1 + xp.exp(-xp.abs(z)))
+
+
+def _sech2(u, xp):
+    r""":math:`\operatorname{sech}^2 u = 4e/(1+e)^2`, :math:`e = e^{-2|u|}`: accurate where
+    :math:`1 - \tanh^2 u` cancels (large :math:`|u|`), and exactly 0 at :math:`\pm\infty`."""
+    e = xp.exp(-2 * xp.abs(u))
+    return 4 * e / ((1 + e) * (1 + e))

@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from .._core import Param, define
-from .._ops import torch_ops
-from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded
+from .._ops import NP, torch_ops
+from ._shared import _aten, _dense, _keep_nan, _number, _real, _rounded, _torch
 
 
 def _elu_vjp_fused(g, x, alpha, scale=1.0):
@@ -30,33 +30,48 @@ def elu(x, xp, alpha=1.0):
 
     Derivative :math:`1` for :math:`x > 0`, :math:`\alpha e^x` for :math:`x \le 0`; at the kink
     :math:`x = 0` it is :math:`\alpha` (the left derivative, as torch's and jax's autograd).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("elu", alpha=2.0)
+    >>> x = np.array([-np.inf, -1.0, 0.0, 3.0])
+    >>> np.round(act(x), 6)
+    array([-2.      , -1.264241,  0.      ,  3.      ])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.735759, 2.      , 1.      ])
+
     :math:`e^x - 1` is computed with ``expm1`` of :math:`\min(x, 0)`, so it keeps its digits for
     tiny :math:`|x|` and never overflows; :math:`f(-\infty) = -\alpha`.
     """
-    if xp.is_torch and _number(alpha) is not None:
-        return xp.torch.nn.functional.elu(_dense(x), _number(alpha))    # fused, the same formula
     return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
 
 
+def _elu_torch(x, alpha=1.0):
+    """torch: the fused kernel, the same formula."""
+    return _torch().nn.functional.elu(_dense(x), float(alpha))
+
+
 def _elu_grad(x, xp, alpha=1.0):
-    if xp.is_torch and _number(alpha) == 1:
-        return _negexp(x, xp)
-    if xp.is_torch and _number(alpha) is not None:   # aten.where is slow: the fused kernel
-        x = _dense(x)
-        d = _aten().elu_backward(xp.ones_like(x), _number(alpha), 1.0, 1.0, False, x)
-        return _keep_nan(d, x)
     return xp.where(x > 0, 1.0, alpha * _negexp(x, xp))
 
 
+def _elu_grad_torch(x, alpha=1.0):
+    """torch: e^min(x, 0) for alpha = 1, else the fused kernel with the NaN kept (``where``
+    is slow on torch)."""
+    if alpha == 1:
+        return _negexp(x, torch_ops())
+    x = _dense(x)
+    return _keep_nan(_aten().elu_backward(_torch().ones_like(x), float(alpha), 1.0, 1.0, False, x), x)
+
+
 def _elu_vjp(g, x, alpha=1.0):
-    """torch: g * f'(x) with the fused kernel (NaN kept), for a number alpha."""
-    a = _number(alpha)
-    if a is None:
-        return g * _elu_grad(x, torch_ops(), alpha)
-    return _elu_vjp_fused(g, x, a)
+    """torch: g * f'(x) with the fused kernel (NaN kept)."""
+    return _elu_vjp_fused(g, x, float(alpha))
 
 
 define("elu", forward=elu, derivative=_elu_grad, torch_backward=_elu_vjp,
+       torch_forward=_elu_torch, torch_derivative=_elu_grad_torch,
        params=(Param("alpha", 1.0, "a finite real number", _real),),
        torch_builtin="elu",
        formula=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
@@ -69,13 +84,23 @@ define("elu", forward=elu, derivative=_elu_grad, torch_backward=_elu_vjp,
 def celu(x, xp, alpha=1.0):
     r"""Continuously differentiable ELU, :math:`f(x) = \max(0,x) + \min(0, \alpha(e^{x/\alpha} - 1))`.
 
+    Derivative :math:`1` for :math:`x > 0`, :math:`e^{x/\alpha}` for :math:`x \le 0`: continuous,
+    1 at the origin (torch: 1).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("celu", alpha=2.0)
+    >>> x = np.array([-np.inf, -2.0, 0.0, 3.0])
+    >>> np.round(act(x), 6)
+    array([-2.      , -1.264241,  0.      ,  3.      ])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.367879, 1.      , 1.      ])
+
     Equal to :math:`x` for :math:`x > 0` and :math:`\alpha\,\mathrm{expm1}(x/\alpha)` otherwise (for
-    either sign of :math:`\alpha`, as torch). Derivative :math:`1` for :math:`x > 0`,
-    :math:`e^{x/\alpha}` for :math:`x \le 0`: continuous, 1 at the origin (torch: 1).
+    either sign of :math:`\alpha`, as torch); :math:`f(-\infty) = -\alpha` for :math:`\alpha > 0`.
     """
     a = _number(alpha)
-    if xp.is_torch and a is not None:
-        return xp.torch.nn.functional.celu(_dense(x), a)        # fused, the same formula
     if a is not None and a > 0:    # alpha expm1(x/alpha) >= x for x <= 0: max selects, no where
         t = np.minimum(x, 0, out=np.empty_like(x))
         t /= a
@@ -83,6 +108,11 @@ def celu(x, xp, alpha=1.0):
         t *= a
         return np.maximum(x, t, out=t)
     return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0) / alpha))
+
+
+def _celu_torch(x, alpha=1.0):
+    """torch: the fused kernel, the same formula."""
+    return _torch().nn.functional.celu(_dense(x), float(alpha))
 
 
 def _celu_grad(x, xp, alpha=1.0):
@@ -93,13 +123,13 @@ def _celu_grad(x, xp, alpha=1.0):
 def _celu_vjp(g, x, alpha=1.0):
     """torch: g * f'(x); for alpha = 1 (where celu is elu) torch's fused kernel with the NaN
     kept, else the analytic e^(min(x, 0)/alpha) times g."""
-    a = _number(alpha)
-    if a is None or a != 1.0:
+    if alpha != 1.0:
         return _celu_grad(x, torch_ops(), alpha).mul_(g)
     return _elu_vjp_fused(g, x, 1.0)
 
 
 define("celu", forward=celu, derivative=_celu_grad, torch_backward=_celu_vjp,
+       torch_forward=_celu_torch,
        params=(Param("alpha", 1.0, "a finite nonzero real number", lambda a: _real(a) and a != 0),),
        torch_builtin="celu",
        formula=r"f(x) = \max(0, x) + \min\big(0, \alpha (e^{x/\alpha} - 1)\big)",
@@ -111,22 +141,39 @@ define("celu", forward=celu, derivative=_celu_grad, torch_backward=_celu_vjp,
 def selu(x, xp):
     r"""Scaled ELU, :math:`f(x) = \lambda x` for :math:`x > 0`, :math:`\lambda\alpha(e^x - 1)` otherwise.
 
+    Derivative :math:`\lambda` for :math:`x > 0` and :math:`\lambda\alpha e^x` for :math:`x \le 0`,
+    so :math:`f'(0) = \lambda\alpha` (left derivative, as torch and jax).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("selu")
+    >>> x = np.array([-np.inf, 0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([-1.758099,  0.      ,  1.050701])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 1.758099, 1.050701])
+
     :math:`\alpha \approx 1.6733` and :math:`\lambda \approx 1.0507` are torch's 32-digit constants
-    (the fixed point of mean 0, variance 1 for standard normal input). Derivative :math:`\lambda`
-    for :math:`x > 0` and :math:`\lambda\alpha e^x` for :math:`x \le 0`, so :math:`f'(0) = \lambda\alpha`
-    (left derivative, as torch and jax). ``expm1`` as for ELU; :math:`f(-\infty) = -\lambda\alpha`.
+    (the fixed point of mean 0, variance 1 for standard normal input).  ``expm1`` as for ELU;
+    :math:`f(-\infty) = -\lambda\alpha`.
     """
-    if xp.is_torch:
-        return xp.torch.nn.functional.selu(_dense(x))          # fused, the same formula and constants
     return xp.where(x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * xp.expm1(xp.minimum(x, 0)))
 
 
+def _selu_torch(x):
+    """torch: the fused kernel, the same formula and constants."""
+    return _torch().nn.functional.selu(_dense(x))
+
+
 def _selu_grad(x, xp):
-    if xp.is_torch:
-        x = _dense(x)
-        d = _aten().elu_backward(xp.ones_like(x), SELU_ALPHA, SELU_SCALE, 1.0, False, x)
-        return _keep_nan(d, x)
     return xp.where(x > 0, SELU_SCALE, (SELU_SCALE * SELU_ALPHA) * _negexp(x, xp))
+
+
+def _selu_grad_torch(x):
+    """torch: the fused kernel with the NaN kept."""
+    x = _dense(x)
+    return _keep_nan(_aten().elu_backward(_torch().ones_like(x), SELU_ALPHA, SELU_SCALE, 1.0, False, x), x)
 
 
 def _selu_vjp(g, x):
@@ -135,6 +182,7 @@ def _selu_vjp(g, x):
 
 
 define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, torch_builtin="selu",
+       torch_forward=_selu_torch, torch_derivative=_selu_grad_torch,
        formula=r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
        range=r"(-\lambda\alpha, \infty)", bounded=(False, True), monotonic="strictly increasing",
        smoothness="C^0", f0="0", df0="undefined (lambda*alpha | lambda); frameworks lambda*alpha",
@@ -144,7 +192,8 @@ define("selu", forward=selu, derivative=_selu_grad, torch_backward=_selu_vjp, to
 
 def _sigmoid_1ulp(z, xp):
     r""":math:`\sigma(z)` within 1 ULP: :math:`\tfrac12 + \tfrac12\tanh(z/2)` for :math:`z > -1`, where it
-    does not cancel, :math:`e^z/(1 + e^z)` below (slower than :func:`_sigmoid`)."""
+    does not cancel, :math:`e^z/(1 + e^z)` below.  Not ``_shared._sigmoid`` (about 1.5 ULP, cheaper,
+    for the gated products): the two differ in the last bit, and softplus' derivative keeps this one."""
     e = xp.exp(xp.minimum(z, 0))
     return xp.where(z > -1, 0.5 + 0.5 * xp.tanh(0.5 * z), e / (1 + e))
 
@@ -152,15 +201,25 @@ def _sigmoid_1ulp(z, xp):
 def softplus(x, xp, beta=1.0, threshold=20.0):
     r"""Softplus, :math:`f(x) = \frac{1}{\beta}\log(1 + e^{\beta x})`, and :math:`x` where :math:`\beta x > t`.
 
+    Derivative :math:`f'(x) = \sigma(\beta x)`, exactly 1 where :math:`\beta x > t`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("softplus", beta=2.0)
+    >>> x = np.array([-np.inf, 0.0, 1.0, 30.0])
+    >>> np.round(act(x), 6)
+    array([ 0.      ,  0.346574,  1.063464, 30.      ])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.5     , 0.880797, 1.      ])
+
     The switch to the identity above ``threshold`` :math:`t` is torch's rule (it makes f and f'
-    jump by about :math:`e^{-t}`). Computed as :math:`\mathrm{log1p}(e^{z})/\beta`,
-    :math:`z = \beta x`, which keeps full relative accuracy for very negative :math:`z` (where
-    :math:`\log(1 + e^z)` rounds to 0); above :math:`z = 40`, where it equals :math:`z` to every
-    precision, the identity is used whatever the threshold, so :math:`e^z` never overflows.
-    Derivative :math:`\sigma(\beta x)`, exactly 1 where :math:`\beta x > t`.
+    jump by about :math:`e^{-t}`; 30 above is past it for :math:`\beta = 2`). Computed as
+    :math:`\mathrm{log1p}(e^{z})/\beta`, :math:`z = \beta x`, which keeps full relative accuracy
+    for very negative :math:`z` (where :math:`\log(1 + e^z)` rounds to 0); above :math:`z = 40`,
+    where it equals :math:`z` to every precision, the identity is used whatever the threshold, so
+    :math:`e^z` never overflows.
     """
-    if xp.is_torch and _number(beta) is not None and _number(threshold) is not None:
-        return xp.torch.nn.functional.softplus(_dense(x), _number(beta), _softplus_cut(threshold))
     z = x if _number(beta) == 1 else x * beta
     y = xp.log1p(xp.exp(xp.minimum(z, _SP_CUT)))
     return xp.where(z > _softplus_cut(threshold), x, y if _number(beta) == 1 else y / beta)
@@ -174,24 +233,27 @@ def _softplus_cut(threshold):
     return min(t, _SP_CUT) if t is not None else threshold
 
 
+def _softplus_torch(x, beta=1.0, threshold=20.0):
+    """torch: the fused kernel, the same formula and cut."""
+    return _torch().nn.functional.softplus(_dense(x), float(beta), _softplus_cut(threshold))
+
+
 def _softplus_grad(x, xp, beta=1.0, threshold=20.0):
-    if xp.is_torch and _number(beta) is not None and _number(threshold) is not None:
-        x = _dense(x)
-        return _aten().softplus_backward(xp.ones_like(x), x, _number(beta),
-                                         _softplus_cut(threshold))   # sigma(z) without cancelling
     z = x if _number(beta) == 1 else x * beta
     return xp.where(z > _softplus_cut(threshold), 1.0, _sigmoid_1ulp(z, xp))
 
 
 def _softplus_vjp(g, x, beta=1.0, threshold=20.0):
-    """torch: g * f'(x) with the fused kernel (scalar parameters), else g * derivative."""
-    if _number(beta) is not None and _number(threshold) is not None:
-        return _aten().softplus_backward(_dense(g), _dense(x), _number(beta),
-                                         _softplus_cut(threshold))
-    return g * _softplus_grad(x, torch_ops(), beta, threshold)
+    """torch: g * f'(x) with the fused kernel (sigma(z) without cancelling)."""
+    return _aten().softplus_backward(_dense(g), _dense(x), float(beta), _softplus_cut(threshold))
+
+
+def _softplus_grad_torch(x, beta=1.0, threshold=20.0):
+    return _softplus_vjp(_torch().ones_like(x), x, beta, threshold)
 
 
 define("softplus", forward=softplus, derivative=_softplus_grad, torch_backward=_softplus_vjp,
+       torch_forward=_softplus_torch, torch_derivative=_softplus_grad_torch,
        params=(Param("beta", 1.0, "a finite number > 0", lambda b: _real(b) and b > 0),
                Param("threshold", 20.0, "a real number (not NaN)", lambda t: t == t)),
        torch_builtin="softplus",
@@ -208,47 +270,87 @@ define("softplus", forward=softplus, derivative=_softplus_grad, torch_backward=_
 def squareplus(x, xp, b=4.0):
     r"""Squareplus, :math:`f(x) = \frac{1}{2}\left(x + \sqrt{x^2 + b}\right)`.
 
-    Computed without cancellation as :math:`f(x) = \max(x, 0) + g`, with
-    :math:`g = f(-|x|) = \frac{b}{2(r + |x|)}` and :math:`r = \sqrt{x^2 + b}` (the textbook form loses
-    every digit for :math:`x \ll 0`); :math:`r` is capped at :math:`|x| + \sqrt b` so that an
-    overflowing :math:`x^2` (:math:`|x| > 10^{154}`, float32 :math:`> 10^{19}`) still gives
-    :math:`r \approx |x|`. Derivative :math:`f'(x) = \frac{1}{2}(1 + x/r)`, computed as
+    Derivative :math:`f'(x) = \frac{1}{2}(1 + x/r)`, :math:`r = \sqrt{x^2 + b}`, computed as
     :math:`d = g/r = f'(-|x|)` and :math:`1 - d` for :math:`x \ge 0`. For :math:`b = 0` (ReLU)
     :math:`f'(0) = 1/2`, the limit of :math:`f'(0)` as :math:`b \to 0`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("squareplus", b=4.0)
+    >>> x = np.array([-1.5, 0.0, 1.5])
+    >>> np.round(act(x), 6)
+    array([0.5, 1. , 2. ])
+    >>> np.round(act.grad(x), 6)
+    array([0.2, 0.5, 0.8])
+
+    Computed without cancellation as :math:`f(x) = \max(x, 0) + g`, with
+    :math:`g = f(-|x|) = \frac{b}{2(r + |x|)}` (the textbook form loses every digit for
+    :math:`x \ll 0`); :math:`r` is capped at :math:`|x| + \sqrt b` so that an overflowing
+    :math:`x^2` (:math:`|x| > 10^{154}`, float32 :math:`> 10^{19}`) still gives :math:`r \approx |x|`.
     """
-    if _number(b) is not None and _rounded(b, x) == 0:   # b = 0, or b rounds to 0: ReLU
+    if _is_relu(b, x):
         return xp.maximum(x, 0)
-    g, _ = _squareplus_parts(x, xp, b)
-    if xp.is_torch or x.ndim == 0:
-        return xp.maximum(x, 0) + g
-    g += np.maximum(x, 0)
+    g, _ = _squareplus_parts_np(x, b)
+    g += xp.maximum(x, 0)
     return g
 
 
+def _is_relu(b, x) -> bool:
+    """b = 0, or b rounds to 0 in x's dtype: squareplus is ReLU."""
+    return _number(b) is not None and _rounded(b, x) == 0
+
+
 def _squareplus_parts(x, xp, b):
-    """(g, r) = (f(-|x|), sqrt(x^2 + b)); NumPy in place on the temporaries (half the traffic)."""
+    """(g, r) = (f(-|x|), sqrt(x^2 + b)), out of place (torch, and 0-d NumPy input)."""
     a = xp.abs(x)
-    sqrt_b = math.sqrt(b) if _number(b) is not None else xp.sqrt(b)
-    if xp.is_torch or x.ndim == 0:
-        r = xp.minimum(xp.sqrt(a * a + b), a + sqrt_b)
-        return (0.5 * b) / (r + a), r
+    r = xp.minimum(xp.sqrt(a * a + b), a + math.sqrt(b))
+    return (0.5 * b) / (r + a), r
+
+
+def _squareplus_parts_np(x, b):
+    """:func:`_squareplus_parts` on a NumPy array, in place on the temporaries (half the traffic)."""
+    if x.ndim == 0:
+        return _squareplus_parts(x, NP, b)
+    a = np.abs(x)
     r = a * a
     r += b
     np.sqrt(r, out=r)
-    np.minimum(r, a + sqrt_b, out=r)
+    np.minimum(r, a + math.sqrt(b), out=r)
     a += r
     return np.divide(0.5 * b, a, out=a), r
 
 
-def _squareplus_grad(x, xp, b=4.0):
-    if _number(b) is not None and _rounded(b, x) == 0:
-        return 0.5 + 0.5 * xp.sign(x)
-    g, r = _squareplus_parts(x, xp, b)
+def _squareplus_slope(x, xp, g, r):
+    """f'(x) from (g, r): d = g/r = f'(-|x|), and 1 - d for x >= 0."""
     d = g / r
     return xp.where(x >= 0, 1 - d, d)
 
 
+def _squareplus_grad(x, xp, b=4.0):
+    if _is_relu(b, x):
+        return 0.5 + 0.5 * xp.sign(x)
+    return _squareplus_slope(x, xp, *_squareplus_parts_np(x, b))
+
+
+def _squareplus_torch(x, b=4.0):
+    """torch: the out-of-place parts."""
+    ops = torch_ops()
+    if _is_relu(b, x):
+        return ops.maximum(x, 0)
+    g, _ = _squareplus_parts(x, ops, b)
+    return ops.maximum(x, 0) + g
+
+
+def _squareplus_grad_torch(x, b=4.0):
+    ops = torch_ops()
+    if _is_relu(b, x):
+        return 0.5 + 0.5 * ops.sign(x)
+    return _squareplus_slope(x, ops, *_squareplus_parts(x, ops, b))
+
+
 define("squareplus", forward=squareplus, derivative=_squareplus_grad,
+       torch_forward=_squareplus_torch, torch_derivative=_squareplus_grad_torch,
        params=(Param("b", 4.0, "a finite number >= 0", lambda b: _real(b) and b >= 0),),
        formula=r"f(x) = \frac{x + \sqrt{x^2 + b}}{2}",
        range=r"(0, \infty)", bounded=(False, True), monotonic="strictly increasing",
@@ -261,8 +363,19 @@ def sparse_plus(x, xp):
     :math:`x` for :math:`x \ge 1` (jax).
 
     Derivative :math:`\operatorname{clip}((x+1)/2, 0, 1)` (the sparse sigmoid), continuous, so the
-    breakpoints need no convention (0 at -1 and 1 at +1, as jax). Exactly 0 with zero gradient for
-    :math:`x \le -1`.
+    breakpoints need no convention (0 at -1 and 1 at +1, as jax).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("sparse_plus")
+    >>> x = np.array([-2.0, 0.0, 0.5, 3.0])
+    >>> act(x)
+    array([0.    , 0.25  , 0.5625, 3.    ])
+    >>> act.grad(x)
+    array([0.  , 0.5 , 0.75, 1.  ])
+
+    Exactly 0 with zero gradient for :math:`x \le -1`.
     """
     q = _sparse_plus_grad(x, xp)           # (x + 1)/2 on [-1, 1]
     q *= q                                 # (x + 1)^2 / 4 >= x there, = 1 <= x for x >= 1

@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from .._core import Param, define
-from ._shared import _real, _within
+from .._ops import torch_ops
+from ._shared import _real, _sech2, _within
 
 _2_SQRTPI = 2 / math.sqrt(math.pi)
 
@@ -38,26 +39,23 @@ def _times(x, t, xp):
     return xp.where(t == 0, t, x * t)
 
 
-def _sech2(u, xp):
-    """sech^2 u = 4e/(1+e)^2 with e = exp(-2|u|): accurate where 1 - tanh^2 u cancels."""
-    e = xp.exp(-2 * xp.abs(u))
-    return 4 * e / ((1 + e) * (1 + e))
-
-
-def _softplus(x, xp):
-    """ln(1 + e^x) = max(x, 0) + log1p(e^{-|x|}) (torch: -logsigmoid(-x), one fused kernel;
-    SciPy's log_expit is several times slower than these four NumPy passes)."""
-    if xp.is_torch:
-        return -xp.log_sigmoid(-x)
-    return xp.maximum(x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
-
-
 # ISRU / ISRLU ---------------------------------------------------------------------------------
 def isru(x, xp, alpha=1.0):
     r"""Inverse square root unit, :math:`f(x) = x/\sqrt{1 + \alpha x^2}` (Carlile et al. 2017).
 
-    Derivative :math:`f'(x) = (1 + \alpha x^2)^{-3/2}`.  ``x`` is clipped to
-    :math:`\pm 4/\sqrt{\alpha\,\varepsilon}`, beyond which :math:`f` rounds to
+    Derivative :math:`f'(x) = (1 + \alpha x^2)^{-3/2}`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("isru", alpha=4.0)
+    >>> x = np.array([-np.inf, 0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([-0.5     ,  0.      ,  0.447214])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 1.      , 0.089443])
+
+    ``x`` is clipped to :math:`\pm 4/\sqrt{\alpha\,\varepsilon}`, beyond which :math:`f` rounds to
     :math:`\pm 1/\sqrt\alpha`; so :math:`\alpha x^2` never overflows and
     :math:`f(\pm\infty) = \pm 1/\sqrt\alpha` exactly.
     """
@@ -89,10 +87,20 @@ define("isru", forward=isru, derivative=_isru_grad,
 
 
 def isrlu(x, xp, alpha=1.0):
-    r"""Inverse square root linear unit: :math:`x` for :math:`x \ge 0`, ISRU for :math:`x < 0`.
+    r"""Inverse square root linear unit, :math:`f(x) = x` for :math:`x \ge 0`, ISRU :math:`x/\sqrt{1 + \alpha x^2}` for :math:`x < 0`.
 
     Derivative 1 for :math:`x \ge 0` and :math:`(1 + \alpha x^2)^{-3/2}` below; both sides give
     1 at 0 (the function is :math:`C^2`), so there is no kink convention to choose.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("isrlu", alpha=1.0)
+    >>> x = np.array([-1.0, 0.0, 2.0, np.inf])
+    >>> np.round(act(x), 6)
+    array([-0.707107,  0.      ,  2.      ,       inf])
+    >>> np.round(act.grad(x), 6)
+    array([0.353553, 1.      , 1.      , 1.      ])
     """
     return xp.where(x >= 0, x, isru(x, xp, alpha))
 
@@ -120,10 +128,21 @@ def _bent_ratio(x, xp):
 def bent_identity(x, xp):
     r"""Bent identity, :math:`f(x) = \bigl(\sqrt{x^2+1} - 1\bigr)/2 + x`.
 
+    Derivative :math:`f'(x) = 1 + x/(2\sqrt{x^2+1})`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("bent_identity")
+    >>> x = np.array([-4 / 3, 0.0, 0.75])
+    >>> np.round(act(x), 6)
+    array([-1.   ,  0.   ,  0.875])
+    >>> np.round(act.grad(x), 6)
+    array([0.6, 1. , 1.3])
+
     Computed as :math:`x\,\bigl(1 + \tfrac12\,x/(\sqrt{x^2+1} + 1)\bigr)`: no cancellation near 0
     (:math:`\sqrt{x^2+1} - 1 = x^2/(\sqrt{x^2+1}+1)`), the bracket lies in
     :math:`(\tfrac12, \tfrac32)`, and no overflow of :math:`x^2` for huge :math:`|x|`.
-    Derivative :math:`f'(x) = 1 + x/(2\sqrt{x^2+1})`.
     """
     big = 4 / xp.finfo(x).eps
     xc = xp.clip(x, -big, big)
@@ -143,9 +162,20 @@ define("bent_identity", forward=bent_identity, derivative=_bent_identity_grad,
 def lisht(x, xp):
     r"""LiSHT, :math:`f(x) = x\tanh x` (Roy et al. 2019).
 
-    Derivative :math:`f'(x) = \tanh x + x\operatorname{sech}^2 x`, with
-    :math:`\operatorname{sech}^2 x = 4e^{-2|x|}/(1+e^{-2|x|})^2` (the form
-    :math:`1 - \tanh^2 x` cancels for large :math:`|x|`) and :math:`f'(\pm\infty) = \pm 1`.
+    Derivative :math:`f'(x) = \tanh x + x\operatorname{sech}^2 x`, :math:`f'(\pm\infty) = \pm 1`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("lisht")
+    >>> x = np.array([-1.0, 0.0, 2.0])
+    >>> np.round(act(x), 6)
+    array([0.761594, 0.      , 1.928055])
+    >>> np.round(act.grad(x), 6)
+    array([-1.181568,  0.      ,  1.105329])
+
+    :math:`\operatorname{sech}^2 x = 4e^{-2|x|}/(1+e^{-2|x|})^2` (the form :math:`1 - \tanh^2 x`
+    cancels for large :math:`|x|`).
     """
     return x * xp.tanh(x)
 
@@ -173,7 +203,7 @@ def _log_delta_exp(x, ld, xp):
     """ln(delta + e^x) with ld = ln(delta): x itself for delta = 0 (no pass at all), else
     ld + softplus(x - ld) (logaddexp's formula; NumPy's logaddexp is several times slower)."""
     if isinstance(ld, float):               # a Python delta: decided on the host, for free
-        return x if ld == -math.inf else ld + _softplus(x - ld, xp)
+        return x if ld == -math.inf else ld + xp.softplus(x - ld)
     return xp.logaddexp(x, ld)
 
 
@@ -188,13 +218,24 @@ def tanhsoft(x, xp, alpha=0.0, beta=0.6, gamma=1.0, delta=0.0):
     r"""TanhSoft family, :math:`f(x) = \tanh(\alpha x + \beta e^{\gamma x})\,\ln(\delta + e^x)`
     (Biswas et al. 2020).
 
-    TanhSoft-1 is :math:`\alpha=0.87, \beta=0, \delta=1`; TanhSoft-2 (the defaults, as in the
-    course's oracle) :math:`\alpha=0, \beta=0.6, \gamma=1, \delta=0`.  :math:`\ln(\delta+e^x)`
-    is :math:`\ln\delta + \operatorname{softplus}(x - \ln\delta)` (exactly :math:`x` for
-    :math:`\delta = 0`); ``delta >= 0``.
     Derivative :math:`\operatorname{sech}^2(u)(\alpha + \beta\gamma e^{\gamma x})\ln(\delta+e^x)
-    + \tanh(u)\,\sigma(x - \ln\delta)`.  Products whose one factor underflows to 0 are 0 even
-    where the other is infinite (the limits at :math:`\pm\infty`).
+    + \tanh(u)\,\sigma(x - \ln\delta)`, :math:`u = \alpha x + \beta e^{\gamma x}`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("tanhsoft", alpha=0.87, beta=0.0, delta=1.0)
+    >>> x = np.array([0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.921088])
+    >>> np.round(act.grad(x), 6)
+    array([0.603038, 1.09324 ])
+
+    TanhSoft-1 is :math:`\alpha=0.87, \beta=0, \delta=1` (the example); TanhSoft-2 (the
+    defaults, as in the course's oracle) :math:`\alpha=0, \beta=0.6, \gamma=1, \delta=0`.
+    :math:`\ln(\delta+e^x)` is :math:`\ln\delta + \operatorname{softplus}(x - \ln\delta)` (exactly
+    :math:`x` for :math:`\delta = 0`); ``delta >= 0``.  Products whose one factor underflows to 0
+    are 0 even where the other is infinite (the limits at :math:`\pm\infty`).
     """
     u, _, _ = _tanhsoft_u(x, xp, alpha, beta, gamma)
     return _times(_log_delta_exp(x, _log_of(delta, x, xp), xp), xp.tanh(u), xp)
@@ -223,15 +264,25 @@ define("tanhsoft", forward=tanhsoft, derivative=_tanhsoft_grad,
 def tanhsoft1(x, xp, alpha=0.87):
     r"""TanhSoft-1, :math:`f(x) = \tanh(\alpha x)\ln(1 + e^x)` with :math:`\alpha = 0.87`.
 
-    Derivative
-    :math:`\alpha\operatorname{sech}^2(\alpha x)\ln(1+e^x) + \tanh(\alpha x)\,\sigma(x)`.
+    Derivative :math:`\alpha\operatorname{sech}^2(\alpha x)\ln(1+e^x) + \tanh(\alpha x)\,\sigma(x)`;
+    :math:`f'(0) = \alpha\ln 2`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("tanhsoft1", alpha=0.87)
+    >>> x = np.array([0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.921088])
+    >>> np.round(act.grad(x), 6)
+    array([0.603038, 1.09324 ])
     """
-    return xp.tanh(alpha * x) * _softplus(x, xp)
+    return xp.tanh(alpha * x) * xp.softplus(x)
 
 
 def _tanhsoft1_grad(x, xp, alpha=0.87):
     x = _finite_x(x, xp)            # sech^2 underflows to 0 long before softplus overflows
-    return alpha * _sech2(alpha * x, xp) * _softplus(x, xp) + xp.tanh(alpha * x) * xp.sigmoid(x)
+    return alpha * _sech2(alpha * x, xp) * xp.softplus(x) + xp.tanh(alpha * x) * xp.sigmoid(x)
 
 
 define("tanhsoft1", forward=tanhsoft1, derivative=_tanhsoft1_grad, aliases=("tanhsoft_1",),
@@ -246,6 +297,16 @@ def tanhsoft2(x, xp, beta=0.6, gamma=1.0):
 
     Derivative :math:`\tanh(\beta e^{\gamma x}) + \gamma x\,\beta e^{\gamma x}
     \operatorname{sech}^2(\beta e^{\gamma x})`; :math:`f(-\infty) = 0`, :math:`f'(\pm\infty)` exact.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("tanhsoft2", beta=0.6, gamma=1.0)
+    >>> x = np.array([-np.inf, 0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.      , 0.926199])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.53705 , 1.158049])
     """
     return _times(x, xp.tanh(beta * _exp_capped(gamma * x, xp)), xp)
 
@@ -267,11 +328,23 @@ define("tanhsoft2", forward=tanhsoft2, derivative=_tanhsoft2_grad, aliases=("tan
 def erfact(x, xp, alpha=0.75, beta=0.75):
     r"""ErfAct, :math:`f(x) = x\operatorname{erf}(\alpha e^{\beta x})` (Biswas et al. 2021).
 
-    ``alpha`` and ``beta`` are trainable (as in the paper); defaults 0.75, 0.75 are the
-    paper's initial values.  Derivative :math:`\operatorname{erf}(z) + \tfrac{2}{\sqrt\pi}
+    Derivative :math:`\operatorname{erf}(z) + \tfrac{2}{\sqrt\pi}
     \alpha\beta\,x e^{\beta x} e^{-z^2}`, :math:`z = \alpha e^{\beta x}`; parameter gradients
     :math:`\partial_\alpha f = \tfrac{2}{\sqrt\pi} x e^{\beta x} e^{-z^2}`,
     :math:`\partial_\beta f = \alpha x\,\partial_\alpha f`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("erfact", alpha=0.75, beta=0.75)
+    >>> x = np.array([0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.975259])
+    >>> np.round(act.grad(x), 6)
+    array([0.711156, 1.083269])
+
+    ``alpha`` and ``beta`` are trainable (as in the paper); defaults 0.75, 0.75 are the
+    paper's initial values.
     """
     return _times(x, xp.erf(alpha * _exp_capped(beta * x, xp)), xp)
 
@@ -305,20 +378,31 @@ define("erfact", forward=erfact, derivative=_erfact_grad, param_grads=_erfact_pa
 def pserf(x, xp, gamma=1.25, delta=0.85):
     r"""Pserf, :math:`f(x) = x\operatorname{erf}(\gamma\ln(1 + e^{\delta x}))` (Biswas et al. 2021).
 
-    ``gamma`` and ``delta`` are trainable (defaults 1.25, 0.85: the paper's initial values).
     Derivative :math:`\operatorname{erf}(\gamma s)
     + \tfrac{2}{\sqrt\pi}\gamma\delta\,x\,e^{-\gamma^2 s^2}\sigma(\delta x)`,
     :math:`s = \ln(1+e^{\delta x})`; :math:`\partial_\gamma f = \tfrac{2}{\sqrt\pi} x s
     e^{-\gamma^2s^2}`, :math:`\partial_\delta f = \tfrac{2}{\sqrt\pi}\gamma x^2
     e^{-\gamma^2 s^2}\sigma(\delta x)`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("pserf", gamma=1.25, delta=0.85)
+    >>> x = np.array([0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.966968])
+    >>> np.round(act.grad(x), 6)
+    array([0.779546, 1.053563])
+
+    ``gamma`` and ``delta`` are trainable (defaults 1.25, 0.85: the paper's initial values).
     """
-    return _times(x, xp.erf(gamma * _softplus(delta * _finite_x(x, xp), xp)), xp)
+    return _times(x, xp.erf(gamma * xp.softplus(delta * _finite_x(x, xp))), xp)
 
 
 def _pserf_parts(x, xp, gamma, delta):
     """(erf(gamma s), x_finite, s, e^{-(gamma s)^2}, sigma(delta x)), s = softplus(delta x)."""
     xc = _finite_x(x, xp)
-    s = _softplus(delta * xc, xp)
+    s = xp.softplus(delta * xc)
     gs = gamma * s
     # sigma(delta x) = 1 - e^{-s}: unlike expit, it does not flush to 0 where s is subnormal
     return xp.erf(gs), xc, s, xp.exp(-(gs * gs)), -xp.expm1(-s)
@@ -348,12 +432,6 @@ define("pserf", forward=pserf, derivative=_pserf_grad, param_grads=_pserf_param_
 PAU_A = (3.35583603e-02, 5.05000375e-01, 1.65343934e+00, 2.01001052e+00, 9.31901999e-01,
          1.52424124e-01)
 PAU_B = (3.30847488e-06, 3.98021568e+00, 5.12471206e-07, 3.01830109e-01)
-
-
-def _stack_last(arrays, xp):
-    if xp.is_torch:
-        return xp.torch.stack(arrays, dim=-1)
-    return np.stack(arrays, axis=-1)
 
 
 def _pau_scaled(x, xp, a, b, derivative=False):
@@ -391,27 +469,44 @@ def _power(s, k):
 
 
 def pau(x, xp, a=PAU_A, b=PAU_B):
-    r"""Padé activation unit, "safe" form (Molina, Schramowski & Kersting 2019):
+    r"""Padé activation unit, "safe" form (Molina, Schramowski & Kersting 2019),
+    :math:`F(x) = P(x)/Q(x) = \frac{\sum_{j=0}^{m} a_j x^j}{1 + \sum_{k=1}^{n} |b_k|\,|x|^k}`.
 
-    .. math:: F(x) = \frac{\sum_{j=0}^{m} a_j x^j}{1 + \sum_{k=1}^{n} |b_k|\,|x|^k}
-
-    with learnable ``a`` (m+1 = 6 coefficients) and ``b`` (n = 4); defaults are the reference
-    code's ``pade_optimized_leakyrelu`` initialisation.  Evaluated by Horner's rule in
-    :math:`t = \operatorname{clip}(x,-1,1)` and :math:`1/\max(|x|,1)` (see ``_pau_scaled``), so
-    large :math:`|x|` neither overflows nor gives :math:`\infty/\infty`; when every
-    :math:`|x|` is below the bound where plain Horner's rule can overflow (always for float32
-    input, computed in float64) the forward uses plain Horner in :math:`x` and :math:`|x|`
-    (one reduction pass decides).  Derivative
-    :math:`(P'Q - PQ')/Q^2` with :math:`Q' = \operatorname{sign}(x)\sum_k k|b_k||x|^{k-1}`;
+    Derivative :math:`(P'Q - PQ')/Q^2` with :math:`Q' = \operatorname{sign}(x)\sum_k k|b_k||x|^{k-1}`;
     at 0 it is :math:`a_1` (``sign(0) = 0``, as the reference implementation; the one-sided
     values are :math:`a_1 \mp a_0|b_1|`).  Parameter gradients
     :math:`\partial F/\partial a_j = x^j/Q`,
     :math:`\partial F/\partial b_k = -F\operatorname{sign}(b_k)|x|^k/Q`
-    (returned with a trailing coefficient axis).
+    (returned with a trailing coefficient axis).  With :math:`a = (0, 1)`, :math:`b = (1,)` (the
+    example) F is softsign, :math:`x/(1+|x|)`, and :math:`F' = 1/(1+|x|)^2`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("pau", a=(0.0, 1.0), b=(1.0,))
+    >>> x = np.array([-1.0, 0.0, 3.0])
+    >>> np.round(act(x), 6)
+    array([-0.5 ,  0.  ,  0.75])
+    >>> np.round(act.grad(x), 6)
+    array([0.25  , 1.    , 0.0625])
+
+    Learnable ``a`` (m+1 = 6 coefficients) and ``b`` (n = 4); defaults are the reference
+    code's ``pade_optimized_leakyrelu`` initialisation.  Evaluated by Horner's rule in
+    :math:`t = \operatorname{clip}(x,-1,1)` and :math:`1/\max(|x|,1)` (see ``_pau_scaled``), so
+    large :math:`|x|` neither overflows nor gives :math:`\infty/\infty`; on NumPy, when every
+    :math:`|x|` is below the bound where plain Horner's rule can overflow (always for float32
+    input, computed in float64) the forward uses plain Horner in :math:`x` and :math:`|x|`
+    (one reduction pass decides).
     """
     m, n = a.shape[0] - 1, b.shape[0]
-    if m and n and not xp.is_torch and _within(x, xp, *_pau_range(x, xp, a, b)):
+    if m and n and _within(x, xp, *_pau_range(x, xp, a, b)):
         return _pau_plain(x, xp, a, b, m, n)
+    return _pau_safe(x, xp, a, b)
+
+
+def _pau_safe(x, xp, a, b):
+    """F(x) from the scaled parts, for every x (torch: always, as the range check would
+    synchronise the tensor)."""
     s, _, m, n, P, _, Q, _ = _pau_scaled(x, xp, a, b)
     return _power(s, m - n) * (P / Q)
 
@@ -449,11 +544,11 @@ def _pau_grad(x, xp, a=PAU_A, b=PAU_B):
 def _pau_param_grads(x, xp, a=PAU_A, b=PAU_B):
     s, t, m, n, P, _, Q, _ = _pau_scaled(x, xp, a, b)
     ta = xp.abs(t)
-    f = pau(x, xp, a, b)
+    f = _power(s, m - n) * (P / Q)      # F(x), as _pau_safe
     # x^j / Q = t^j s^(j-n) / Q~ ;  |x|^k / Q = |t|^k s^(k-n) / Q~
     da = [(t ** j) * (s ** (j - n)) / Q for j in range(m + 1)]
     db = [-f * xp.sign(b[k - 1]) * (ta ** k) * (s ** (k - n)) / Q for k in range(1, n + 1)]
-    return {"a": _stack_last(da, xp), "b": _stack_last(db, xp)}
+    return {"a": xp.stack(da, -1), "b": xp.stack(db, -1)}
 
 
 def _coefficients(v):
@@ -473,6 +568,7 @@ def _validate_pau(a, b):
 
 
 define("pau", forward=pau, derivative=_pau_grad, param_grads=_pau_param_grads, wide=True,
+       torch_forward=lambda x, a=PAU_A, b=PAU_B: _pau_safe(x, torch_ops(), a, b),
        aliases=("pade", "pade_activation_unit"), validate=_validate_pau,
        params=(Param("a", PAU_A, valid="a 1-D sequence of finite numbers", check=_coefficients,
                      learnable=True, doc="numerator coefficients a_0..a_m"),
@@ -494,6 +590,16 @@ def sparse_sigmoid(x, xp):
     torch/TensorFlow backends and torch's ``hardtanh``/``hardsigmoid`` give at their
     saturation points (jax returns 0.25 there, an artifact of ``clip`` splitting ties; 0 is
     a one-sided derivative, 0.25 is not).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("sparse_sigmoid")
+    >>> x = np.array([-2.0, -1.0, 0.0, 0.5, 1.0])
+    >>> act(x)
+    array([0.  , 0.  , 0.5 , 0.75, 1.  ])
+    >>> act.grad(x)
+    array([0. , 0. , 0.5, 0.5, 0. ])
     """
     return 0.5 * xp.clip(x + 1, 0.0, 2.0)
 
@@ -510,7 +616,20 @@ define("sparse_sigmoid", forward=sparse_sigmoid, derivative=_sparse_sigmoid_grad
 
 
 def exponential(x, xp):
-    r"""Exponential activation, :math:`f(x) = e^x` (Keras ``exponential``); :math:`f' = e^x`."""
+    r"""Exponential activation, :math:`f(x) = e^x` (Keras ``exponential``).
+
+    Derivative :math:`f'(x) = e^x`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("exponential")
+    >>> x = np.array([-np.inf, 0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 1.      , 2.718282])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 1.      , 2.718282])
+    """
     return xp.exp(x)
 
 

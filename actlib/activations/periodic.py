@@ -4,17 +4,28 @@ from __future__ import annotations
 import math
 
 from .._core import Param, define
-from .._ops import chunked_map
+from .._ops import chunked_map, torch_ops
 from ._shared import _real, _torch
 
 
 def snake(x, xp, a=1.0):
     r"""Snake, :math:`f(x) = x + \sin^2(a x)/a` (Liu Ziyin et al. 2020).
 
-    Derivative :math:`f'(x) = 1 + \sin(2ax) = (\sin ax + \cos ax)^2`, computed in the
-    squared form, which keeps relative accuracy near the zeros of :math:`f'`
-    (:math:`1 + \sin 2ax` loses it to the rounding of :math:`\sin`);
-    :math:`\partial f/\partial a = (s/a)(2x\cos ax - s/a)` with :math:`s = \sin ax`.
+    Derivative :math:`f'(x) = 1 + \sin(2ax) = (\sin ax + \cos ax)^2`, computed in the squared
+    form, which keeps relative accuracy near the zeros of :math:`f'` (:math:`1 + \sin 2ax` loses it
+    to the rounding of :math:`\sin`); :math:`\partial f/\partial a = (s/a)(2x\cos ax - s/a)` with
+    :math:`s = \sin ax`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("snake", a=0.5)
+    >>> x = np.array([0.0, np.pi / 2, np.pi])
+    >>> np.round(act(x), 6)
+    array([0.      , 2.570796, 5.141593])
+    >>> np.round(act.grad(x), 6)
+    array([1., 2., 1.])
+
     ``a`` (the frequency) is learnable, per channel when given as a 1-D array, and must
     be > 0 as in the paper; :math:`\sin^2(ax)/a` has no cancellation for small ``a``
     (it tends to :math:`a x^2`), unlike the form :math:`(1 - \cos 2ax)/(2a)`.
@@ -49,21 +60,35 @@ define("snake", forward=snake, derivative=_snake_grad, param_grads=_snake_param_
 def siren(x, xp, w0=30.0):
     r"""SIREN's sine activation, :math:`f(x) = \sin(\omega_0 x)` (Sitzmann et al. 2020).
 
-    Derivative :math:`f'(x) = \omega_0\cos(\omega_0 x)`.  The result is as accurate as the
-    rounded product :math:`\omega_0 x` allows (the same as ``torch.sin(w0 * x)``): near the
-    zeros of the sine the relative error grows like :math:`|\omega_0 x|` ULP, the
-    conditioning of the problem.  No limit at :math:`\pm\infty` (NaN).  Beyond
-    :math:`|\omega_0 x| = 2^{60}` the rounded phase carries no information (its ULP
-    exceeds :math:`2\pi` in float64 and float32), so :math:`x` is clipped there: a huge
-    finite input gives a value in [-1, 1], not the NaN of :math:`\sin(\infty)`
-    (which :math:`\pm\infty` itself still gives).  On torch the phase and the sine are
-    computed block by block (``actlib._ops.chunked_map``): one pass over memory.
+    Derivative :math:`f'(x) = \omega_0\cos(\omega_0 x)`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("siren", w0=2.0)
+    >>> x = np.array([0.0, np.pi / 12, np.pi / 4])
+    >>> np.round(act(x), 6)
+    array([0. , 0.5, 1. ])
+    >>> np.round(act.grad(x), 6)
+    array([2.      , 1.732051, 0.      ])
+
+    The result is as accurate as the rounded product :math:`\omega_0 x` allows (the same as
+    ``torch.sin(w0 * x)``): near the zeros of the sine the relative error grows like
+    :math:`|\omega_0 x|` ULP, the conditioning of the problem.  No limit at :math:`\pm\infty`
+    (NaN).  Beyond :math:`|\omega_0 x| = 2^{60}` the rounded phase carries no information (its ULP
+    exceeds :math:`2\pi` in float64 and float32), so :math:`x` is clipped there: a huge finite
+    input gives a value in [-1, 1], not the NaN of :math:`\sin(\infty)` (which :math:`\pm\infty`
+    itself still gives).
     """
-    if xp.is_torch:
-        return chunked_map(lambda out, x: _siren_phase_block(x, w0).sin_() if out is None else
-                           _torch().sin(_siren_phase_block(x, w0), out=out), x,
-                           pure=lambda x: xp.sin(_siren_phase(x, xp, w0)))
     return xp.sin(_siren_phase(x, xp, w0))
+
+
+def _siren_torch(x, w0=30.0):
+    """torch: phase and sine block by block (``chunked_map``), in place on the block's
+    temporaries; the portable formula where that is not plain eager evaluation."""
+    return chunked_map(lambda out, x: _siren_phase_block(x, w0).sin_() if out is None else
+                       _torch().sin(_siren_phase_block(x, w0), out=out), x,
+                       pure=lambda x: siren(x, torch_ops(), w0))
 
 
 def _siren_bound(w0):
@@ -103,7 +128,7 @@ def _torch_siren(x, w0=30.0):
 define("siren", forward=siren, derivative=_siren_grad, torch_backward=_siren_vjp, aliases=("sine", "sinusoid"),
        params=(Param("w0", 30.0, valid="a finite number", check=_real,
                      doc="frequency omega_0 (30 in SIREN's first layer)"),),
-       torch_builtin=_torch_siren,
+       torch_builtin=_torch_siren, torch_forward=_siren_torch,
        formula=r"f(x) = \sin(\omega_0 x)", range="[-1, 1]", bounded=(True, True),
        monotonic="non-monotonic (periodic)", smoothness="C^inf", f0="0", df0="w0 (= 30)",
        reference="Sitzmann, Martel, Bergman, Lindell & Wetzstein 2020")
@@ -112,9 +137,20 @@ define("siren", forward=siren, derivative=_siren_grad, torch_backward=_siren_vjp
 def gaussian(x, xp):
     r"""Gaussian (radial basis) activation, :math:`f(x) = e^{-x^2}`.
 
-    Derivative :math:`f'(x) = -2x\,e^{-x^2}`, with :math:`x` clipped to
-    :math:`[-40, 40]` (where :math:`e^{-x^2}` has long underflowed to 0) so that
-    :math:`f'(\pm\infty) = 0` instead of :math:`\infty \cdot 0`.
+    Derivative :math:`f'(x) = -2x\,e^{-x^2}`.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("gaussian")
+    >>> x = np.array([-np.inf, -1.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.367879, 0.367879])
+    >>> np.round(act.grad(x), 6)
+    array([ 0.      ,  0.735759, -0.735759])
+
+    :math:`x` is clipped to :math:`[-40, 40]` in the derivative (where :math:`e^{-x^2}` has long
+    underflowed to 0) so that :math:`f'(\pm\infty) = 0` instead of :math:`\infty \cdot 0`.
     """
     return xp.exp(-(x * x))
 
@@ -134,11 +170,23 @@ def laplace(x, xp, mu=0.707107, sigma=0.282095):
     r"""MEGA's Laplace attention map, :math:`f(x) = \tfrac12\bigl(1 + \operatorname{erf}
     \frac{x - \mu}{\sigma\sqrt2}\bigr) = \Phi\bigl(\frac{x-\mu}{\sigma}\bigr)` (Ma et al. 2022).
 
-    Computed as :math:`\tfrac12\operatorname{erfc}(-v)`, :math:`v = (x-\mu)/(\sigma\sqrt2)`,
-    so the lower tail keeps full relative accuracy (:math:`1 + \operatorname{erf}` loses it
-    all below :math:`x \approx -2`).  Derivative
-    :math:`f'(x) = e^{-v^2}/(\sigma\sqrt{2\pi})`.  Defaults are Hugging Face's
-    ``LaplaceActivation`` (:math:`\mu \approx 1/\sqrt2`, :math:`\sigma \approx 1/(2\sqrt\pi)`).
+    Derivative :math:`f'(x) = e^{-v^2}/(\sigma\sqrt{2\pi})`, :math:`v = (x-\mu)/(\sigma\sqrt2)`.
+    With :math:`\mu = 0, \sigma = 1` (the example) f is the standard normal CDF and f' its density.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("laplace", mu=0.0, sigma=1.0)
+    >>> x = np.array([-np.inf, 0.0, 1.0])
+    >>> np.round(act(x), 6)
+    array([0.      , 0.5     , 0.841345])
+    >>> np.round(act.grad(x), 6)
+    array([0.      , 0.398942, 0.241971])
+
+    Computed as :math:`\tfrac12\operatorname{erfc}(-v)`, so the lower tail keeps full relative
+    accuracy (:math:`1 + \operatorname{erf}` loses it all below :math:`x \approx -2`).  Defaults are
+    Hugging Face's ``LaplaceActivation`` (:math:`\mu \approx 1/\sqrt2`,
+    :math:`\sigma \approx 1/(2\sqrt\pi)`).
     """
     return 0.5 * xp.erfc((mu - x) * (1 / (sigma * math.sqrt(2))))
 

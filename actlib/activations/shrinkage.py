@@ -15,8 +15,6 @@ _CF_LEVELS = {True: 9, False: 5}      # float64, float32
 _BLOCK = 1 << 16                      # NumPy block: its temporaries stay in the L2 cache
 
 
-
-
 def _blockwise(fn, x):
     """``fn(x_block, out_block)`` over blocks of ``_BLOCK`` elements of a NumPy array: a
     formula of many passes then reads and writes main memory once, not once per pass."""
@@ -30,17 +28,16 @@ def _blockwise(fn, x):
 def _tanhshrink_small(c, xp):
     """c - tanh c for |c| <= 1 as c y / (y + T), y = c^2, T = 3 + y/(5 + y/(7 + ...)):
     positive terms only, no cancellation (in place on its own temporaries)."""
-    div = xp.torch.div if xp.is_torch else np.divide
     k = _CF_LEVELS[xp.finfo(c).eps < 1e-10]
     y = c * c
     d = y * (1.0 / (2 * k + 1))
     d += 2 * k - 1
     for j in range(k - 2, 0, -1):
-        div(y, d, out=d)
+        xp.divide(y, d, out=d)
         d += 2 * j + 1
     d += y
     y *= c
-    return div(y, d, out=y)
+    return xp.divide(y, d, out=y)
 
 
 def _tanhshrink_block(x, out):
@@ -54,22 +51,36 @@ def _tanhshrink_block(x, out):
 def tanhshrink(x, xp):
     r"""Tanhshrink, :math:`f(x) = x - \tanh x`.
 
-    Derivative :math:`f'(x) = \tanh^2 x` (no kink).  For :math:`|x| < 1` the difference
-    cancels (:math:`f \approx x^3/3`), so there :math:`f = x y/(y + T)`, :math:`y = x^2`, from
-    Lambert's continued fraction :math:`\tanh x = x/(1 + y/T)`,
-    :math:`T = 3 + y/(5 + y/(7 + \dots))` (9 levels in float64, 5 in float32; positive terms,
-    no cancellation); elsewhere the plain difference is exact to a few ULP.  NumPy evaluates
-    the fraction on the small elements only, block by block; torch blends without a select:
-    with :math:`c = \operatorname{clip}(x, -1, 1)` and :math:`D(v) = v - \tanh v`,
-    :math:`f = D(x) - D(c) + S(c)`, where :math:`D(x) - D(c)` is exactly 0 for
-    :math:`|x| < 1` and :math:`S(\pm1) - D(\pm1)` is a rounding error.
+    Derivative :math:`f'(x) = \tanh^2 x` (no kink).
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("tanhshrink")
+    >>> x = np.array([-1.0, 0.0, 2.0])
+    >>> np.round(act(x), 6)
+    array([-0.238406,  0.      ,  1.035972])
+    >>> np.round(act.grad(x), 6)
+    array([0.580026, 0.      , 0.929349])
+
+    For :math:`|x| < 1` the difference cancels (:math:`f \approx x^3/3`), so there
+    :math:`f = x y/(y + T)`, :math:`y = x^2`, from Lambert's continued fraction
+    :math:`\tanh x = x/(1 + y/T)`, :math:`T = 3 + y/(5 + y/(7 + \dots))` (9 levels in float64, 5
+    in float32; positive terms, no cancellation); elsewhere the plain difference is exact to a few
+    ULP.  NumPy evaluates the fraction on the small elements only, block by block; torch blends
+    without a select: with :math:`c = \operatorname{clip}(x, -1, 1)` and :math:`D(v) = v - \tanh v`,
+    :math:`f = D(x) - D(c) + S(c)`, where :math:`D(x) - D(c)` is exactly 0 for :math:`|x| < 1` and
+    :math:`S(\pm1) - D(\pm1)` is a rounding error.
     """
-    if xp.is_torch:   # block by block: the temporaries stay in cache
-        return chunked_map(_tanhshrink_torch, x)
     return _blockwise(_tanhshrink_block, x)
 
 
-def _tanhshrink_torch(out, x):
+def _tanhshrink_torch(x):
+    """torch: block by block (``chunked_map``), so the temporaries stay in cache."""
+    return chunked_map(_tanhshrink_torch_block, x)
+
+
+def _tanhshrink_torch_block(out, x):
     torch = _torch()
     c = x.clamp(-1.0, 1.0)
     dc = torch.tanh(c)
@@ -94,7 +105,7 @@ def _tanhshrink_vjp(g, x):
 
 
 define("tanhshrink", forward=tanhshrink, derivative=_tanhshrink_grad,
-       torch_backward=_tanhshrink_vjp, aliases=("tanh_shrink",),
+       torch_forward=_tanhshrink_torch, torch_backward=_tanhshrink_vjp, aliases=("tanh_shrink",),
        torch_builtin="tanhshrink",
        formula=r"f(x) = x - \tanh x", range="(-inf, inf)", bounded=(False, False),
        monotonic="strictly increasing (f' = 0 only at 0)", smoothness="C^inf", f0="0", df0="0",
@@ -110,12 +121,29 @@ def _lambd(name):
 def softshrink(x, xp, lambd=0.5):
     r"""Softshrink (soft thresholding), :math:`f(x) = \operatorname{sign}(x)\max(|x| - \lambda, 0)`.
 
-    Computed as :math:`x - \operatorname{clip}(x, -\lambda, \lambda)` (exact, NaN-preserving).
     Derivative :math:`\mathbf 1_{|x| > \lambda}`; at :math:`x = \pm\lambda` it is 0, as torch's
     autograd (``shrink_backward``) gives.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("softshrink", lambd=0.5)
+    >>> x = np.array([-2.0, 0.25, 0.5, 1.5])
+    >>> act(x)
+    array([-1.5,  0. ,  0. ,  1. ])
+    >>> act.grad(x)
+    array([1., 0., 0., 1.])
+
+    Computed as :math:`x - \operatorname{clip}(x, -\lambda, \lambda)` (exact, NaN-preserving).
     """
-    c = xp.clip(x, -lambd, lambd)
-    return xp.torch.sub(x, c, out=c) if xp.is_torch else x - c
+    return x - xp.clip(x, -lambd, lambd)
+
+
+def _softshrink_torch(x, lambd=0.5):
+    """torch: the difference written into the fresh clamp."""
+    torch = _torch()
+    c = torch.clamp(x, -lambd, lambd)
+    return torch.sub(x, c, out=c)
 
 
 def _shrink_grad(x, xp, lambd=0.5):
@@ -123,7 +151,7 @@ def _shrink_grad(x, xp, lambd=0.5):
 
 
 define("softshrink", forward=softshrink, derivative=_shrink_grad, params=(_lambd("softshrink"),),
-       aliases=("soft_shrink",), torch_builtin="softshrink",
+       aliases=("soft_shrink",), torch_builtin="softshrink", torch_forward=_softshrink_torch,
        torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().softshrink_backward(g, x, lambd), x),
        formula=r"f(x) = \operatorname{sign}(x)\max(|x| - \lambda, 0)", range="(-inf, inf)",
        bounded=(False, False), monotonic="non-decreasing", smoothness="C^0", f0="0", df0="0",
@@ -134,16 +162,29 @@ define("softshrink", forward=softshrink, derivative=_shrink_grad, params=(_lambd
 def hardshrink(x, xp, lambd=0.5):
     r"""Hardshrink (hard thresholding), :math:`f(x) = x\,\mathbf 1_{|x| > \lambda}`.
 
-    Derivative :math:`\mathbf 1_{|x| > \lambda}` away from the jumps; at
-    :math:`x = \pm\lambda` the value is 0 and the derivative 0, as in torch.
+    Derivative :math:`\mathbf 1_{|x| > \lambda}` away from the jumps; at :math:`x = \pm\lambda`
+    the value is 0 and the derivative 0, as in torch.
+
+    Example:
+
+    >>> import numpy as np, actlib
+    >>> act = actlib.get("hardshrink", lambd=0.5)
+    >>> x = np.array([-2.0, 0.25, 0.5, 1.5])
+    >>> act(x)
+    array([-2. ,  0. ,  0. ,  1.5])
+    >>> act.grad(x)
+    array([1., 0., 0., 1.])
     """
-    if xp.is_torch:   # torch's kernel: 0 where -lambd <= x <= lambd, else x (NaN passes)
-        return xp.torch.nn.functional.hardshrink(x, lambd)
     return xp.where(xp.abs(x) <= lambd, 0.0, x)
 
 
+def _hardshrink_torch(x, lambd=0.5):
+    """torch's kernel: 0 where -lambd <= x <= lambd, else x (NaN passes)."""
+    return _torch().nn.functional.hardshrink(x, lambd)
+
+
 define("hardshrink", forward=hardshrink, derivative=_shrink_grad, params=(_lambd("hardshrink"),),
-       aliases=("hard_shrink",), torch_builtin="hardshrink",
+       aliases=("hard_shrink",), torch_builtin="hardshrink", torch_forward=_hardshrink_torch,
        torch_backward=lambda g, x, lambd=0.5: _keep_nan(_aten().hardshrink_backward(g, x, lambd), x),
        formula=r"f(x) = x\,\mathbf{1}_{|x| > \lambda}",
        range="(-inf, -lambd) U {0} U (lambd, inf)", bounded=(False, False),
