@@ -38,7 +38,6 @@ import torch
 
 import actlib
 from naive import NAIVE
-from actlib._ops import torch_ops
 from actlib._torch import _shaped, _split_params
 
 
@@ -95,13 +94,11 @@ def builtin_fn(act):
 
 
 def composite_fn(act):
-    """actlib's forward formula on torch ops, differentiated by autograd (no analytic backward)."""
-    ops = torch_ops()
-
+    """actlib's torch forward formula, differentiated by autograd (no analytic backward)."""
     def forward(x):
         fixed, names, tensors = _split_params(act.spec, act.params, x.device)
         params = {n: _shaped(act.spec, n, t, x) for n, t in zip(names, tensors)}
-        return act.spec.forward(x, ops, **fixed, **params)
+        return act.spec.forward_on_torch(x, **fixed, **params)
     return forward
 
 
