@@ -138,6 +138,27 @@ def test_nan_in_a_row_makes_the_row_nan():
             assert np.isnan(y[0]).all() and np.isfinite(y[1]).all(), name
 
 
+def test_reglu_keeps_nan_like_relu():
+    """relu(NaN) and relu'(NaN) are NaN, so a NaN in either half of reglu's input is NaN in the
+    value and in both partials (1{a > 0} b and relu(a)); NumPy and torch (vjp and autograd)."""
+    # rows [a1, a2, b1, b2]: NaN in a; NaN in b
+    x = np.array([[np.nan, 1.0, 2.0, 3.0], [1.0, -1.0, np.nan, 2.0]])
+    want_y = np.array([[np.nan, 3.0], [np.nan, 0.0]])
+    want_vjp = np.array([[np.nan, 3.0, np.nan, 1.0], [np.nan, 0.0, 1.0, 0.0]])
+    act = actlib.get("reglu")
+    g = np.ones((2, 2))
+    np.testing.assert_array_equal(act(x), want_y)
+    np.testing.assert_array_equal(act.vjp(x, g), want_vjp)
+    for dtype in (torch.float64, torch.float32):
+        xt = torch.tensor(x, dtype=dtype, requires_grad=True)
+        y = act(xt)
+        y.backward(torch.ones_like(y))
+        np.testing.assert_array_equal(y.detach().double().numpy(), want_y)
+        np.testing.assert_array_equal(xt.grad.double().numpy(), want_vjp)
+        vjp = act.vjp(xt.detach(), torch.ones(2, 2, dtype=dtype))
+        np.testing.assert_array_equal(vjp.double().numpy(), want_vjp)
+
+
 @pytest.mark.parametrize("name", [n for n in ("glu", "reglu", "geglu", "swiglu", "bilinear")
                                   if n in VECTOR_VALUED])
 def test_glu_family_shapes_and_halves(name):

@@ -58,7 +58,7 @@ def _gelu_tail(x, xp, grad):
 
 def _tail_patched(x, y, xp, grad):
     """NumPy: replace ``y`` where ``x < _GELU_TAIL`` by the erfcx form, computed there only."""
-    if xp.is_torch:
+    if xp.is_torch:   # SciPy's erfc loses digits in the tail, torch's does not (and masks sync)
         return y
     m = x < _GELU_TAIL
     if m.any():
@@ -70,21 +70,37 @@ def _tail_patched(x, y, xp, grad):
 def gelu(x, xp, approximate="none"):
     r"""Gaussian error linear unit, :math:`f(x) = x\,\Phi(x) = \tfrac{x}{2}\operatorname{erfc}(-x/\sqrt2)`.
 
-    ``approximate="tanh"`` gives :func:`gelu_tanh` (torch's parameter). :math:`\Phi` is computed
-    with ``erfc``, never as :math:`\tfrac12(1 + \operatorname{erf})`, which cancels to 0 below
-    :math:`x \approx -6` (float32) / :math:`-9` (float64). torch's ``erfc`` is accurate, so the only
-    error left in the tail is the rounding of :math:`x/\sqrt2` (relative :math:`x^2/2` ULP); SciPy's
-    ``erfc`` itself loses digits there, so the NumPy path uses
-    :math:`\tfrac12\operatorname{erfcx}(|x|/\sqrt2)\,e^{-x^2/2}` with an exactly squared :math:`x`
-    below :math:`x = -3` (a few ULP down to the underflow). Derivative
-    :math:`\Phi(x) + x\varphi(x)`, same forms. :math:`f(-\infty) = 0`.
+    Derivative :math:`\Phi(x) + x\varphi(x)`, computed with the same forms as f.
+    ``approximate="tanh"`` gives :func:`gelu_tanh` (torch's parameter).
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("gelu")
+        >>> np.round(act(np.array([-1.0, 0.0, 1.0])), 6)     # -Phi(-1), 0, Phi(1)
+        array([-0.158655,  0.      ,  0.841345])
+        >>> np.round(act.grad(np.array([0.0, 1.0])), 6)        # 1/2, Phi(1) + phi(1)
+        array([0.5     , 1.083315])
+        >>> round(float(actlib.get("gelu", approximate="tanh")(1.0)), 6)
+        0.841192
+
+    :math:`\Phi` is computed with ``erfc``, never as :math:`\tfrac12(1 + \operatorname{erf})`,
+    which cancels to 0 below :math:`x \approx -6` (float32) / :math:`-9` (float64). torch's
+    ``erfc`` is accurate, so the only error left in the tail is the rounding of :math:`x/\sqrt2`
+    (relative :math:`x^2/2` ULP); SciPy's ``erfc`` itself loses digits there, so the NumPy path
+    uses :math:`\tfrac12\operatorname{erfcx}(|x|/\sqrt2)\,e^{-x^2/2}` with an exactly squared
+    :math:`x` below :math:`x = -3` (a few ULP down to the underflow). :math:`f(-\infty) = 0`.
     """
     if approximate == "tanh":
         return gelu_tanh(x, xp)
-    if xp.is_torch:                            # the same formula, in place, in cache-sized blocks
-        return chunked_map(_gelu_torch, x, pure=_gelu_pure)
     y = xp.maximum(x, -40.0) * (0.5 * xp.erfc(x * -_INV_SQRT2))
     return _tail_patched(x, y, xp, grad=False)
+
+
+def _gelu_torch_forward(x, approximate="none"):
+    """torch: the same formula, in place, in cache-sized blocks."""
+    if approximate == "tanh":
+        return _gelu_tanh_torch_forward(x)
+    return chunked_map(_gelu_torch, x, pure=_gelu_pure)
 
 
 def _gelu_pure(x):
@@ -106,13 +122,18 @@ def _gelu_grad(x, xp, approximate="none"):
     if approximate == "tanh":
         return _gelu_tanh_grad(x, xp)
     xc = xp.clip(x, -40.0, 40.0)
-    if xp.is_torch:                            # the same formula, in place
-        xc = _dense(xc)
-        e = xp.torch.addcmul(_scalar(-0.0, xc), xc, xc, value=-0.5).exp_()
-        return xp.torch.addcmul((xc * -_INV_SQRT2).erfc_(), xc, e,
-                                value=2 * _INV_SQRT_2PI).mul_(0.5)
     d = 0.5 * xp.erfc(x * -_INV_SQRT2) + xc * (_INV_SQRT_2PI * xp.exp(-0.5 * (xc * xc)))
     return _tail_patched(x, d, xp, grad=True)
+
+
+def _gelu_torch_derivative(x, approximate="none"):
+    """torch: the same formula, the products by constants fused into ``addcmul``."""
+    if approximate == "tanh":
+        return _gelu_tanh_torch_derivative(x)
+    torch = _torch()
+    xc = _dense(torch.clamp(x, -40.0, 40.0))
+    e = torch.addcmul(_scalar(-0.0, xc), xc, xc, value=-0.5).exp_()
+    return torch.addcmul((xc * -_INV_SQRT2).erfc_(), xc, e, value=2 * _INV_SQRT_2PI).mul_(0.5)
 
 
 def _gelu_vjp(g, x, approximate="none"):
@@ -135,6 +156,7 @@ def _gelu_vjp_block(out, x, g):
 
 
 define("gelu", forward=gelu, derivative=_gelu_grad, torch_backward=_gelu_vjp,
+       torch_forward=_gelu_torch_forward, torch_derivative=_gelu_torch_derivative,
        params=(Param("approximate", "none", "'none' or 'tanh'", lambda v: v in ("none", "tanh")),),
        torch_builtin="gelu",
        formula=r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt{2}}\right)",
@@ -149,17 +171,30 @@ _GT_CLIP = 30.0                      # |x| beyond which sigma(2u) is exactly 0 o
 def gelu_tanh(x, xp):
     r"""GELU, tanh approximation: :math:`f(x) = \tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715x^3)\right)\right)`.
 
+    Derivative :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)` with
+    :math:`2u = x(A + Bx^2)`, :math:`A = 2\sqrt{2/\pi}`, :math:`B = 0.044715A`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("gelu_tanh")
+        >>> np.round(act(np.array([0.0, 1.0])), 6)            # f(1) = (1 + tanh(1.044715 sqrt(2/pi)))/2
+        array([0.      , 0.841192])
+        >>> float(act.grad(0.0))
+        0.5
+
     Computed as :math:`x\,\sigma(2u)` (:math:`1 + \tanh u = 2\sigma(2u)`), which keeps the negative
     tail that :math:`1 + \tanh u` cancels to 0; the cubic is evaluated on :math:`x` clipped to
     :math:`\pm 30`, where :math:`\sigma(2u)` is already exactly 0 or 1, so :math:`x^3` never
     overflows and :math:`f(-\infty) = 0` (torch with all input finite: the unclipped cubic, with
-    :math:`2u` capped at 80). Derivative
-    :math:`\sigma(2u)\left(1 + x\,\sigma(-2u)\,(A + 3Bx^2)\right)`, :math:`2u = x(A + Bx^2)`.
+    :math:`2u` capped at 80).
     """
-    if xp.is_torch:
-        return chunked_map(_gelu_tanh_block, _dense(x), pure=_gelu_tanh_pure)
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     return xp.maximum(x, -_GT_CLIP) * _sigmoid(xc * (_GT_A + _GT_B * (xc * xc)), xp)
+
+
+def _gelu_tanh_torch_forward(x):
+    """torch: :func:`_gelu_tanh_block` on cache-sized blocks."""
+    return chunked_map(_gelu_tanh_block, _dense(x), pure=_gelu_tanh_pure)
 
 
 def _gelu_tanh_pure(x):
@@ -185,16 +220,21 @@ def _gelu_tanh_block(out, x):
 
 
 def _gelu_tanh_grad(x, xp):
-    if xp.is_torch:   # out of place (double backward differentiates it): sigma(2u) = e h
-        xc = x.clamp(-_GT_CLIP, _GT_CLIP)
-        x2 = xc * xc
-        e = xp.exp(xp.minimum(xc * (_GT_A + _GT_B * x2), 80.0))
-        h = 1.0 / (e + 1.0)
-        return (e * h) * (1.0 + xc * h * (_GT_A + (3 * _GT_B) * x2))
     xc = xp.clip(x, -_GT_CLIP, _GT_CLIP)
     x2 = xc * xc
     v = xc * (_GT_A + _GT_B * x2)
     return _sigmoid(v, xp) * (1 + xc * _sigmoid(-v, xp) * (_GT_A + (3 * _GT_B) * x2))
+
+
+def _gelu_tanh_torch_derivative(x):
+    """torch: the gates of :func:`_gelu_tanh_block`, sigma(2u) = e h and sigma(-2u) = h, out of
+    place (double backward differentiates it)."""
+    torch = _torch()
+    xc = x.clamp(-_GT_CLIP, _GT_CLIP)
+    x2 = xc * xc
+    e = torch.exp(torch.clamp_max(xc * (_GT_A + _GT_B * x2), 80.0))
+    h = 1.0 / (e + 1.0)
+    return (e * h) * (1.0 + xc * h * (_GT_A + (3 * _GT_B) * x2))
 
 
 def _gelu_tanh_vjp_block(out, x, g):
@@ -218,6 +258,7 @@ def _gelu_tanh_vjp(g, x):
 
 
 define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad, torch_backward=_gelu_tanh_vjp,
+       torch_forward=_gelu_tanh_torch_forward, torch_derivative=_gelu_tanh_torch_derivative,
        aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate"),
        torch_builtin=_torch_reference("nn.functional.gelu",
                                         'torch.nn.functional.gelu(x, approximate="tanh")',
@@ -233,14 +274,11 @@ define("gelu_tanh", forward=gelu_tanh, derivative=_gelu_tanh_grad, torch_backwar
 def _xsig(x, xp, k):
     """:math:`x\\,\\sigma(kx)` for a constant k > 0, with :math:`-\\infty \\mapsto 0`.
 
-    Fast path where :math:`e^{-kx}` is finite (no infinity, no NaN): torch's fused
-    :math:`\\operatorname{silu}(kx)/k`, NumPy :math:`x/(1 + e^{-kx})` in place. Elsewhere the
-    subnormal-keeping :func:`_sigmoid`.
+    NumPy fast path where :math:`e^{-kx}` is finite (no infinity, no NaN):
+    :math:`x/(1 + e^{-kx})` in place. Elsewhere the subnormal-keeping :func:`_sigmoid`.
+    torch's form is :func:`_xsig_torch`.
     """
-    if _number(k) is not None and k != 0 and xp.is_torch:
-        return chunked_map(lambda out, x: _xsig_block(out, x, k), _dense(x),
-                           pure=lambda x: _xsig_pure(x, k))
-    if _number(k) is not None and k != 0:
+    if _number(k) is not None and k != 0 and not xp.is_torch:   # _within would sync a tensor
         t = x if k == 1 else x * k
         if _within(t, xp, _exp_lo(t, xp), float(xp.finfo(t).max)):
             e = np.multiply(x, -k, out=np.empty_like(x))
@@ -249,6 +287,12 @@ def _xsig(x, xp, k):
             return np.divide(x, e, out=e)
     xl = xp.maximum(x, -_big(x, xp))
     return xl * _sigmoid(xl if k == 1 else xl * k, xp)
+
+
+def _xsig_torch(x, k):
+    """torch: x sigma(kx) for a number k != 0, :func:`_xsig_block` on cache-sized blocks."""
+    return chunked_map(lambda out, x: _xsig_block(out, x, k), _dense(x),
+                       pure=lambda x: _xsig_pure(x, k))
 
 
 def _xsig_pure(x, k):
@@ -291,9 +335,28 @@ def silu(x, xp):
     r"""SiLU (sigmoid-weighted linear unit), :math:`f(x) = x\,\sigma(x)`.
 
     Derivative :math:`\sigma(x)\left(1 + x\,\sigma(-x)\right)`, using :math:`\sigma(-x)` rather
-    than :math:`1 - \sigma(x)` so that both tails stay accurate. :math:`f(-\infty) = 0`.
+    than :math:`1 - \sigma(x)` so that both tails stay accurate.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("silu")
+        >>> x = np.array([0.0, np.log(3.0)])                  # sigma(log 3) = 3/4
+        >>> np.round(act(x), 6)                               # 0, (3/4) log 3
+        array([0.      , 0.823959])
+        >>> np.round(act.grad(x), 6)                          # 1/2, (3/4)(1 + (log 3)/4)
+        array([0.5    , 0.95599])
+        >>> float(act(-np.inf))                               # the limit 0, from below
+        -0.0
+
+    :math:`f(-\infty) = 0`, and :math:`\sigma(x)` keeps its subnormal values, where
+    :math:`x\,\sigma(x)` is still a normal number.
     """
     return _xsig(x, xp, 1)
+
+
+def _silu_torch_forward(x):
+    """torch: :func:`_xsig_torch` with k = 1."""
+    return _xsig_torch(x, 1)
 
 
 def _silu_vjp_block(out, x, g):
@@ -317,7 +380,7 @@ def _silu_vjp(g, x):
 
 
 define("silu", forward=silu, derivative=lambda x, xp: _xsig_grad(x, xp), torch_builtin="silu",
-       torch_backward=_silu_vjp,
+       torch_forward=_silu_torch_forward, torch_backward=_silu_vjp,
        formula=r"f(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
        range=r"[-W(1/e), \infty) \approx [-0.278465, \infty)", bounded=(False, True),
        monotonic="non-monotonic", smoothness="C^inf", f0="0", df0="1/2",
@@ -330,12 +393,27 @@ def quick_gelu(x, xp):
     r"""Quick GELU (CLIP), :math:`f(x) = x\,\sigma(1.702x)`, the logistic approximation of :math:`x\Phi(x)`.
 
     Derivative :math:`\sigma(v)\left(1 + v\,\sigma(-v)\right)`, :math:`v = 1.702x`.
-    :math:`f(-\infty) = 0`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("quick_gelu")
+        >>> np.round(act(np.array([0.0, 1.0])), 6)            # f(1) = sigma(1.702)
+        array([0.      , 0.845796])
+        >>> float(act.grad(0.0))
+        0.5
+
+    Computed as :func:`silu`'s form with the gate's argument scaled; :math:`f(-\infty) = 0`.
     """
     return _xsig(x, xp, _QUICK)
 
 
+def _quick_gelu_torch_forward(x):
+    """torch: :func:`_xsig_torch` with k = 1.702."""
+    return _xsig_torch(x, _QUICK)
+
+
 define("quick_gelu", forward=quick_gelu, derivative=lambda x, xp: _xsig_grad(_QUICK * x, xp),
+       torch_forward=_quick_gelu_torch_forward,
        formula=r"f(x) = x\,\sigma(1.702\,x)",
        range=r"[\approx -0.16361, \infty)", bounded=(False, True), monotonic="non-monotonic",
        smoothness="C^inf", f0="0", df0="1/2",
@@ -351,13 +429,33 @@ def swish(x, xp, beta=1.0):
     r"""Swish, :math:`f(x) = x\,\sigma(\beta x)`, with a learnable :math:`\beta` (SiLU at :math:`\beta = 1`).
 
     Derivatives :math:`\partial_x f = \sigma(t)\left(1 + t\,\sigma(-t)\right)` and
-    :math:`\partial_\beta f = x^2\sigma(t)\sigma(-t)`, :math:`t = \beta x`. Where the gate
-    :math:`\sigma(t)` is exactly 0 the result is 0, also at :math:`x = \pm\infty`.
+    :math:`\partial_\beta f = x^2\sigma(t)\sigma(-t)`, :math:`t = \beta x`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("swish", beta=2.0)
+        >>> x = np.array([0.0, np.log(3.0) / 2])              # sigma(2x) = 3/4 at x = (log 3)/2
+        >>> np.round(act(x), 6)                               # 0, (3/8) log 3
+        array([0.     , 0.41198])
+        >>> np.round(act.grad(x), 6)                          # 1/2, (3/4)(1 + (log 3)/4)
+        array([0.5    , 0.95599])
+        >>> actlib.get("swish", beta=0.0)(np.array([2.0]))    # beta = 0: x/2
+        array([1.])
+
+    Where the gate :math:`\sigma(t)` is exactly 0 the result is 0, also at :math:`x = \pm\infty`.
     """
     if _number(beta) is not None and _rounded(beta, x) != 0:
         return _xsig(x, xp, _number(beta))
     s = _sigmoid(_swish_arg(x, xp, beta), xp)
     return xp.where(s == 0, s, x * s)
+
+
+def _swish_torch_forward(x, beta=1.0):
+    """torch: :func:`_xsig_torch` for a number beta that does not round to 0 in x's dtype;
+    else (a tensor beta, or beta = 0) the portable formula."""
+    if _number(beta) is not None and _rounded(beta, x) != 0:
+        return _xsig_torch(x, _number(beta))
+    return swish(x, torch_ops(), beta)
 
 
 def _swish_grad(x, xp, beta=1.0):
@@ -372,6 +470,7 @@ def _swish_param_grads(x, xp, beta=1.0):
 
 
 define("swish", forward=swish, derivative=_swish_grad, param_grads=_swish_param_grads,
+       torch_forward=_swish_torch_forward,
        params=(Param("beta", 1.0, "a finite real number", _real, learnable=True),),
        formula=r"f(x) = x\,\sigma(\beta x)",
        range=r"[\approx -0.278465/\beta, \infty) \ (\beta > 0)", bounded=(False, True),
@@ -385,12 +484,25 @@ def hardswish(x, xp):
 
     Derivative 0 for :math:`x \le -3`, :math:`(2x + 3)/6` for :math:`-3 < x < 3`, 1 for
     :math:`x \ge 3`: at the kinks 0 at -3 and 1 at +3, as torch 2.13's CPU autograd and jax (torch's
-    CUDA kernel and torch <= 2.6 give -1/2 and 3/2). :math:`2x + 3` is exact near the zero of
-    :math:`f'` at :math:`-3/2`.
+    CUDA kernel and torch <= 2.6 give -1/2 and 3/2).
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("hardswish")
+        >>> act(np.array([-1.5, 0.0, 3.0, 4.0]))              # minimum -3/8 at -3/2
+        array([-0.375,  0.   ,  3.   ,  4.   ])
+        >>> act.grad(np.array([-3.0, -1.5, 0.0, 3.0]))
+        array([0. , 0. , 0.5, 1. ])
+
+    :math:`2x + 3` is exact near the zero of :math:`f'` at :math:`-3/2`.
     """
-    if xp.is_torch:   # torch's hardsigmoid is relu6(x + 3)/6, the same rounding; x clamped at -3
-        return chunked_map(_hardswish_block, x, pure=_hardswish_pure)
     return xp.maximum(x, -3.0) * xp.clip((x + 3) / 6, 0.0, 1.0)
+
+
+def _hardswish_torch_forward(x):
+    """torch: hardsigmoid (relu6(x + 3)/6, the same rounding) times x clamped at -3, on
+    cache-sized blocks."""
+    return chunked_map(_hardswish_block, x, pure=_hardswish_pure)
 
 
 def _hardswish_pure(x):
@@ -406,10 +518,13 @@ def _hardswish_block(out, x):
 
 
 def _hardswish_grad(x, xp):
-    if xp.is_torch:   # fused (aten.where is slow), same convention at the kinks
-        x = _dense(x)
-        return _keep_nan(_aten().hardswish_backward(xp.ones_like(x), x), x)
     return xp.where(x <= -3, 0.0, xp.where(x >= 3, 1.0, (2 * x + 3) / 6))
+
+
+def _hardswish_torch_derivative(x):
+    """torch: the fused kernel (aten.where is slow), same convention at the kinks, NaN kept."""
+    x = _dense(x)
+    return _keep_nan(_aten().hardswish_backward(_torch().ones_like(x), x), x)
 
 
 def _hardswish_vjp(g, x):
@@ -427,6 +542,7 @@ def _hardswish_vjp_block(out, x, g):
 
 
 define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,
+       torch_forward=_hardswish_torch_forward, torch_derivative=_hardswish_torch_derivative,
        aliases=("hard_swish", "hard_silu"), torch_builtin="hardswish",
        formula=r"f(x) = x\,\frac{\operatorname{relu6}(x + 3)}{6}",
        range="[-0.375, inf)", bounded=(False, True), monotonic="non-monotonic",
@@ -438,18 +554,32 @@ define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backwar
 def mish(x, xp):
     r"""Mish, :math:`f(x) = x\tanh(\operatorname{softplus}(x))`.
 
+    Derivative :math:`\tanh s + x\,\operatorname{sech}^2(s)\,\sigma(x)` with
+    :math:`s = \operatorname{softplus}(x)`, :math:`t = \tanh s`,
+    :math:`\operatorname{sech}^2 s = (1 - t)(1 + t)` and :math:`1 - t = 2/(n + 2)`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("mish")
+        >>> x = np.array([0.0, np.log(2.0)])                  # tanh(softplus(log 2)) = 4/5
+        >>> np.round(act(x), 6)                               # 0, (4/5) log 2
+        array([0.      , 0.554518])
+        >>> round(float(act.grad(0.0)), 12)                   # tanh(log 2) = 3/5
+        0.6
+
     With :math:`e = e^x` and :math:`n = e(e + 2)`, :math:`\tanh(\operatorname{softplus}(x)) = n/(n + 2)`
     exactly: one exponential, no cancellation for :math:`x \ll 0` (:math:`f \approx x e^x`); the
-    exponential is capped at :math:`x = 40`, where the gate is 1 to every precision. Derivative
-    :math:`\tanh s + x\,\operatorname{sech}^2(s)\,\sigma(x)` with
-    :math:`\operatorname{sech}^2 s = (1 - t)(1 + t)` and :math:`1 - t = 2/(n + 2)`.
+    exponential is capped at :math:`x = 40`, where the gate is 1 to every precision.
     :math:`f(-\infty) = 0`.
     """
-    if xp.is_torch:
-        return chunked_map(_mish_block, x, pure=_mish_pure)
     e = xp.exp(xp.minimum(x, 40.0))
     n = e * (e + 2)
     return xp.maximum(x, -_big(x, xp)) * (n / (n + 2))
+
+
+def _mish_torch_forward(x):
+    """torch: the same formula, in place, on cache-sized blocks."""
+    return chunked_map(_mish_block, x, pure=_mish_pure)
 
 
 def _mish_pure(x):
@@ -497,6 +627,7 @@ def _mish_grad(x, xp):
 
 
 define("mish", forward=mish, derivative=_mish_grad, torch_backward=_mish_vjp, torch_builtin="mish",
+       torch_forward=_mish_torch_forward,
        formula=r"f(x) = x \tanh\left(\log(1 + e^{x})\right)",
        range=r"[\approx -0.308843, \infty)", bounded=(False, True), monotonic="non-monotonic",
        smoothness="C^inf", f0="0", df0="tanh(log 2) = 3/5", reference="Misra 2019")
@@ -508,18 +639,33 @@ def hard_mish(x, xp):
     Derivative 0 for :math:`x < -2`, :math:`x + 1` for :math:`-2 \le x < 0`, 1 for :math:`x \ge 0`
     (:math:`C^1` at 0). At the kink :math:`x = -2` it is -1, the right derivative, which is what
     torch's autograd of this formula (clamp passes the bound) and timm's hand-written backward give.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("hard_mish")
+        >>> act(np.array([-1.0, 0.0, 2.0]))
+        array([-0.5,  0. ,  2. ])
+        >>> act.grad(np.array([-3.0, -2.0, -1.0, 0.0, 2.0]))
+        array([ 0., -1.,  0.,  1.,  1.])
+
+    Computed as :math:`\max(x, -2)\operatorname{clip}(x/2 + 1, 0, 1)`, so :math:`f(-\infty) = 0`.
     """
     return xp.maximum(x, -2.0) * xp.clip(0.5 * x + 1, 0.0, 1.0)
 
 
 def _hard_mish_grad(x, xp):
-    if xp.is_torch:   # x + 1 < -1 exactly when x < -2; threshold sets d <= t to 0 and keeps NaN
-        d = (x + 1).clamp_max_(1.0)
-        return xp.torch.nn.functional.threshold(d, -1.0 - float(xp.finfo(d).eps), 0.0)
     return xp.where(x < -2, 0.0, xp.minimum(x + 1, 1.0))
 
 
+def _hard_mish_torch_derivative(x):
+    """torch: x + 1 < -1 exactly when x < -2; threshold sets d <= t to 0 and keeps NaN."""
+    torch = _torch()
+    d = (x + 1).clamp_max_(1.0)
+    return torch.nn.functional.threshold(d, -1.0 - float(torch.finfo(d.dtype).eps), 0.0)
+
+
 define("hard_mish", forward=hard_mish, derivative=_hard_mish_grad,
+       torch_derivative=_hard_mish_torch_derivative,
        formula=r"f(x) = \frac{x}{2}\operatorname{clip}(x + 2, 0, 2)",
        range="[-0.5, inf)", bounded=(False, True), monotonic="non-monotonic", smoothness="C^0",
        f0="0", df0="1", kink="x = -2: f' = -1 (right derivative; torch autograd, timm)",
@@ -532,9 +678,19 @@ _STAR_B = -1 / math.sqrt(5)   # -s E[relu(z)^2]
 def star_relu(x, xp, s=_STAR_S, b=_STAR_B):
     r"""StarReLU (MetaFormer), :math:`f(x) = s\,\operatorname{relu}(x)^2 + b`, learnable :math:`s, b`.
 
+    Derivatives :math:`\partial_x f = 2s\operatorname{relu}(x)` (:math:`C^1`, 0 at the origin),
+    :math:`\partial_s f = \operatorname{relu}(x)^2`, :math:`\partial_b f = 1`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("star_relu", s=1.0, b=0.5)
+        >>> act(np.array([-1.0, 0.0, 2.0]))
+        array([0.5, 0.5, 4.5])
+        >>> act.grad(np.array([-1.0, 0.0, 2.0]))
+        array([0., 0., 4.])
+
     The defaults :math:`s = 2/\sqrt5`, :math:`b = -1/\sqrt5` are the paper's: they give output mean 0
-    and variance 1 for standard normal input. Derivatives :math:`\partial_x f = 2s\operatorname{relu}(x)`
-    (:math:`C^1`, 0 at the origin), :math:`\partial_s f = \operatorname{relu}(x)^2`, :math:`\partial_b f = 1`.
+    and variance 1 for standard normal input.
     """
     r = xp.maximum(x, 0)
     return s * (r * r) + b
@@ -562,9 +718,19 @@ define("star_relu", forward=star_relu, derivative=_star_relu_grad,
 def elish(x, xp):
     r"""ELiSH, :math:`f(x) = x\,\sigma(x)` for :math:`x \ge 0`, :math:`(e^x - 1)\,\sigma(x)` for :math:`x < 0`.
 
-    One product :math:`g(x)\,\sigma(x)` with :math:`g = x` or ``expm1``\ :math:`(x)`. Derivative
-    :math:`\sigma(x)\left(e^{\min(x,0)} + g(x)\,\sigma(-x)\right)`, continuous (1/2) at 0.
-    :math:`f(-\infty) = 0`.
+    Derivative :math:`\sigma(x)\left(e^{\min(x,0)} + g(x)\,\sigma(-x)\right)` with :math:`g = x`
+    or ``expm1``\ :math:`(x)`, continuous (1/2) at 0.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("elish")
+        >>> x = np.array([-np.log(3.0), 0.0, np.log(3.0)])    # sigma(+-log 3) = 3/4, 1/4
+        >>> np.round(act(x), 6)                               # (-2/3)(1/4), 0, (3/4) log 3
+        array([-0.166667,  0.      ,  0.823959])
+        >>> float(act.grad(0.0))
+        0.5
+
+    One product :math:`g(x)\,\sigma(x)`. :math:`f(-\infty) = 0`.
     """
     return xp.where(x >= 0, x, xp.expm1(xp.minimum(x, 0))) * _sigmoid(x, xp)
 
@@ -586,9 +752,19 @@ define("elish", forward=elish, derivative=_elish_grad,
 def serf(x, xp):
     r"""Serf, :math:`f(x) = x\operatorname{erf}(\operatorname{softplus}(x))`.
 
+    Derivative :math:`\operatorname{erf}(s) + x\,\tfrac{2}{\sqrt\pi}e^{-s^2}\sigma(x)`,
+    :math:`s = \operatorname{softplus}(x)`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("serf")
+        >>> np.round(act(np.array([0.0, 1.0])), 6)            # f(1) = erf(log(1 + e))
+        array([0.      , 0.936722])
+        >>> round(float(act.grad(0.0)), 6)                    # erf(log 2)
+        0.673041
+
     The softplus is :math:`\mathrm{log1p}(e^x)`, so the small gate
     :math:`\operatorname{erf}(s) \approx 2e^x/\sqrt\pi` of the negative tail keeps its digits.
-    Derivative :math:`\operatorname{erf}(s) + x\,\tfrac{2}{\sqrt\pi}e^{-s^2}\sigma(x)`.
     :math:`f(-\infty) = 0`.
     """
     return xp.maximum(x, -_big(x, xp)) * xp.erf(_serf_gate_arg(x, xp))

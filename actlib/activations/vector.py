@@ -23,10 +23,10 @@ from __future__ import annotations
 import functools
 import numbers
 
-import numpy as np
 
 from .._core import Param, define, spec
 from .._ops import eager
+from ._shared import _torch
 
 _INF = float("inf")
 
@@ -51,7 +51,7 @@ def _along(fn):
         if ref.ndim == 0:
             return fn(*(a if a is None else a.reshape(1) for a in arrays), xp, dim=-1).reshape(())
         if ref.shape[dim] == 0:
-            return ref * 0.0 if xp.is_torch else np.zeros(ref.shape, ref.dtype)
+            return ref * 0.0      # empty: no values, ref's dtype and device on both backends
         return fn(*args, dim=dim)
     return wrapped
 
@@ -79,10 +79,23 @@ def _exp_sum(x, dim, xp):
 def softmax(x, xp, dim=-1):
     r"""Softmax, :math:`\operatorname{softmax}(x)_i = e^{x_i} / \sum_j e^{x_j}` along ``dim``.
 
+    Jacobian :math:`J = \operatorname{diag}(s) - s s^\top` with s the output, vjp
+    :math:`s \odot (g - \langle g, s\rangle)`; backward saves only s.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("softmax")
+        >>> x = np.log(np.array([1.0, 3.0]))
+        >>> np.round(act(x), 6)                               # [1, 3] / 4
+        array([0.25, 0.75])
+        >>> np.round(act.vjp(x, np.array([1.0, 0.0])), 6)     # s (g - 1/4) = [3/16, -3/16]
+        array([ 0.1875, -0.1875])
+        >>> act(np.array([np.inf, 0.0]))
+        array([1., 0.])
+
     Stable form :math:`e^{x_i - m} / \sum_j e^{x_j - m}` with :math:`m = \max_j x_j` (shift
-    invariance), so no exp overflows.  Jacobian :math:`J = \operatorname{diag}(s) - s s^\top`,
-    vjp :math:`s \odot (g - \langle g, s\rangle)`; backward saves only the output s.
-    ``+inf`` entries share the mass; an all ``-inf`` row gives 0 (torch/jax: NaN).
+    invariance), so no exp overflows.  ``+inf`` entries share the mass; an all ``-inf`` row
+    gives 0 (torch/jax: NaN).
     """
     _, e, s = _exp_sum(x, dim, xp)
     return e / s
@@ -98,14 +111,24 @@ def _softmax_vjp(x, y, g, xp, dim=-1):
 def log_softmax(x, xp, dim=-1):
     r"""Log-softmax, :math:`x_i - \log\sum_j e^{x_j}` along ``dim``.
 
+    Jacobian :math:`J = I - \mathbf 1 s^\top` with :math:`s = e^y` the softmax, vjp
+    :math:`g - e^{y} \sum_j g_j`; backward saves only the output y.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("log_softmax")
+        >>> x = np.log(np.array([1.0, 3.0]))
+        >>> np.round(act(x), 6)                               # log(1/4), log(3/4)
+        array([-1.386294, -0.287682])
+        >>> np.round(act.vjp(x, np.array([1.0, 0.0])), 6)     # g - [1/4, 3/4]
+        array([ 0.75, -0.75])
+
     Stable form :math:`(x_i - m) - \log\sum_j e^{x_j - m}` with :math:`m = \max_j x_j` (a
     logsumexp whose sum s lies in :math:`[1, n]`), never :math:`\log(\operatorname{softmax})`,
     which underflows to :math:`-\infty`.  When s < 2 (a single maximum) the log is taken as
     :math:`\operatorname{log1p}` of the mass outside the maximum, so the largest entry's value,
     close to 0, keeps its relative accuracy (torch's builtin rounds it to 0 or a few eps).
-    Jacobian :math:`J = I - \mathbf 1 s^\top`, vjp :math:`g - e^{y} \sum_j g_j`; backward saves
-    only the output y.  An all ``-inf`` row gives
-    ``-inf`` (log of softmax's 0; torch/jax: NaN).
+    An all ``-inf`` row gives ``-inf`` (log of softmax's 0; torch/jax: NaN).
     """
     z, e, s = _exp_sum(x, dim, xp)
     # s = c + rest (c >= 1 maxima); s < 2 means c = 1 and log s = log1p(rest), accurate near 0;
@@ -129,8 +152,19 @@ def softmin(x, xp, dim=-1):
     r"""Softmin, :math:`\operatorname{softmin}(x) = \operatorname{softmax}(-x)` along ``dim``.
 
     Jacobian :math:`-(\operatorname{diag}(s) - s s^\top)` with s the output, vjp
-    :math:`s \odot (\langle g, s\rangle - g)`; backward saves only s.  ``-inf`` entries take the
-    mass, an all ``+inf`` row gives 0.
+    :math:`s \odot (\langle g, s\rangle - g)`; backward saves only s.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("softmin")
+        >>> x = np.log(np.array([3.0, 1.0]))
+        >>> np.round(act(x), 6)                               # [1/3, 1] / (4/3)
+        array([0.25, 0.75])
+        >>> np.round(act.vjp(x, np.array([1.0, 0.0])), 6)     # s (1/4 - g)
+        array([-0.1875,  0.1875])
+
+    The stable form of :func:`softmax`.  ``-inf`` entries take the mass, an all ``+inf`` row
+    gives 0.
     """
     return softmax(-x, xp, dim=dim)
 
@@ -144,18 +178,28 @@ def _softmin_vjp(x, y, g, xp, dim=-1):
 # --------------------------------------------------------------------------- sparsemax
 @_along
 def sparsemax(x, xp, dim=-1):
-    r"""Sparsemax (Martins & Astudillo 2016), the Euclidean projection onto the simplex.
+    r"""Sparsemax (Martins & Astudillo 2016), :math:`[x - \tau]_+`, the Euclidean projection onto the simplex.
 
-    :math:`\operatorname{sparsemax}(x) = [x - \tau]_+` with threshold
-    :math:`\tau = \max_k \bigl(\sum_{j\le k} x_{(j)} - 1\bigr)/k` over the values sorted in
-    decreasing order (this maximum is attained at the support size
-    :math:`k^* = \max\{k: 1 + k x_{(k)} > \sum_{j\le k} x_{(j)}\}`).  Computed on
-    :math:`x - \max x` (shift invariance).  Jacobian
-    :math:`\operatorname{diag}(m) - m m^\top/|S|` with :math:`m = \mathbf 1[y > 0]`: the vjp is
-    :math:`g_i - \operatorname{mean}_{S} g` on the support S and 0 elsewhere (backward saves
-    only y).  Not differentiable where the support changes; we use the formula for the support
-    :math:`\{y > 0\}`.  ``+inf`` entries share the mass, ``-inf`` entries get 0, an all ``-inf``
-    row gives 0.
+    The threshold is :math:`\tau = \max_k \bigl(\sum_{j\le k} x_{(j)} - 1\bigr)/k` over the values
+    sorted in decreasing order (this maximum is attained at the support size
+    :math:`k^* = \max\{k: 1 + k x_{(k)} > \sum_{j\le k} x_{(j)}\}`).
+
+    Jacobian :math:`\operatorname{diag}(m) - m m^\top/|S|` with :math:`m = \mathbf 1[y > 0]`: the
+    vjp is :math:`g_i - \operatorname{mean}_{S} g` on the support S and 0 elsewhere (backward
+    saves only y).  Not differentiable where the support changes; we use the formula for the
+    support :math:`\{y > 0\}`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("sparsemax")
+        >>> x = np.array([1.0, 0.5, -1.0])                    # tau = 1/4, support {0, 1}
+        >>> act(x)
+        array([0.75, 0.25, 0.  ])
+        >>> act.vjp(x, np.array([1.0, 0.0, 0.0]))             # g - 1/2 on the support
+        array([ 0.5, -0.5,  0. ])
+
+    Computed on :math:`x - \max x` (shift invariance).  ``+inf`` entries share the mass,
+    ``-inf`` entries get 0, an all ``-inf`` row gives 0.
     """
     z, m = _shift(x, dim, xp)
     zs = xp.sort(z, dim, descending=True)
@@ -185,17 +229,28 @@ def _pieces(x, k, dim):
 
 
 def maxout(x, xp, k=2, dim=-1):
-    r"""Maxout (Goodfellow et al. 2013): the maximum over groups of k consecutive entries.
+    r"""Maxout (Goodfellow et al. 2013), :math:`h_i = \max_{0 \le j < k} x_{ik + j}` (groups of k).
 
     The size-C dimension ``dim`` is reshaped to (C/k, k) and reduced with max, so unit i takes
-    entries :math:`ik, \dots, ik + k - 1` and the output has size C/k along ``dim``:
-    :math:`h_i = \max_{0 \le j < k} x_{ik + j}`.  (The paper's affine pieces
-    :math:`x^\top W_{\cdot ij} + b_{ij}` are the preceding linear layer.)  ``k`` must divide C
-    (else ``ValueError``).  Default ``dim=-1``, the feature dimension of a linear layer's output,
-    like every vector activation here; pass ``dim=1`` for channels of NCHW input.
-    Derivative :math:`\partial h_i/\partial x_{ik+j} = \mathbf 1[x_{ik+j} = h_i]`; ties split the
-    gradient evenly as ``torch.amax`` does ([1, 1] -> [1/2, 1/2]); a NaN in a group makes the
-    group's gradient NaN (as torch.amax).  Backward saves only x.
+    entries :math:`ik, \dots, ik + k - 1` and the output has size C/k along ``dim``.  (The
+    paper's affine pieces :math:`x^\top W_{\cdot ij} + b_{ij}` are the preceding linear layer.)
+    ``k`` must divide C (else ``ValueError``).  Default ``dim=-1``, the feature dimension of a
+    linear layer's output, like every vector activation here; pass ``dim=1`` for channels of
+    NCHW input.
+
+    Derivative :math:`\partial h_i/\partial x_{ik+j} = \mathbf 1[x_{ik+j} = h_i]`; ties split
+    the gradient evenly as ``torch.amax`` does ([1, 1] -> [1/2, 1/2]); a NaN in a group makes
+    the group's gradient NaN (as torch.amax).  Backward saves only x.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("maxout", k=2)
+        >>> act(np.array([1.0, 3.0, 2.0, -1.0]))
+        array([3., 2.])
+        >>> act.vjp(np.array([1.0, 3.0, 2.0, -1.0]), np.array([1.0, 1.0]))
+        array([0., 1., 1., 0.])
+        >>> act.vjp(np.array([1.0, 1.0, 2.0, -1.0]), np.array([1.0, 1.0]))   # a tie
+        array([0.5, 0.5, 1. , 0. ])
     """
     p, j = _pieces(x, k, dim)
     return xp.amax(p, j, keepdim=False)
@@ -228,13 +283,25 @@ def _halves(x, dim, name, xp):
 
 
 def glu(x, xp, dim=-1):
-    r"""Gated linear unit (Dauphin et al. 2017), as ``torch.nn.functional.glu``.
+    r"""Gated linear unit (Dauphin et al. 2017), :math:`a \otimes \sigma(b)`, as torch's ``glu``.
 
-    :math:`\operatorname{GLU}(x) = a \otimes \sigma(b)` where ``[a, b]`` are the first and second
-    halves of x along ``dim`` (size 2d -> d; an odd size is a ``ValueError``).  As in torch, jax
-    and Keras the *second* half is the gate.  Partials :math:`\partial/\partial a = \sigma(b)`,
-    :math:`\partial/\partial b = a\,\sigma(b)\sigma(-b)` (both factors stay accurate in the tails).
-    inf * 0 (e.g. a = inf, b = -inf) is NaN, as in torch.  Backward saves only x.
+    ``[a, b]`` are the first and second halves of x along ``dim`` (size 2d -> d; an odd size is a
+    ``ValueError``).  As in torch, jax and Keras the *second* half is the gate.
+
+    Derivative: partials :math:`\partial/\partial a = \sigma(b)`,
+    :math:`\partial/\partial b = a\,\sigma(b)\sigma(-b)` (both factors stay accurate in the
+    tails), so the vjp is :math:`[g\,\sigma(b), g\,a\,\sigma(b)\sigma(-b)]`.  Backward saves only x.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("glu")
+        >>> x = np.array([2.0, np.log(3.0)])                  # a = 2, sigma(b) = 3/4
+        >>> np.round(act(x), 6)
+        array([1.5])
+        >>> np.round(act.vjp(x, np.array([1.0])), 6)          # [3/4, 2 (3/4)(1/4)]
+        array([0.75 , 0.375])
+
+    inf * 0 (e.g. a = inf, b = -inf) is NaN, as in torch.
     """
     a, b = _halves(x, dim, "glu", xp)
     return a * xp.sigmoid(b)
@@ -248,8 +315,21 @@ def reglu(x, xp, dim=-1):
     (``silu(x[..., :d]) * x[..., d:]``): the activation acts on the *first* half a, the second
     half b is the linear branch (Shazeer's :math:`\max(0, xW) \otimes xV` with a = xW, b = xV).
     This is the opposite of :func:`glu` (torch), whose *second* half goes through the sigmoid.
-    Partials :math:`\partial/\partial a = \mathbf 1[a > 0]\, b` (relu'(0) = 0, torch's
-    convention), :math:`\partial/\partial b = \operatorname{relu}(a)`.  Backward saves only x.
+
+    Derivative: partials :math:`\partial/\partial a = \mathbf 1[a > 0]\, b` (relu'(0) = 0,
+    torch's convention), :math:`\partial/\partial b = \operatorname{relu}(a)`.  Backward saves
+    only x.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("reglu")
+        >>> x = np.array([-1.0, 2.0, 3.0, 4.0])               # a = [-1, 2], b = [3, 4]
+        >>> act(x)
+        array([0., 8.])
+        >>> act.vjp(x, np.array([1.0, 1.0]))                  # [1{a > 0} b, relu(a)]
+        array([0., 4., 0., 2.])
+
+    NaN in a or b gives NaN, as relu does.
     """
     return _act_times_linear(x, xp, dim, "reglu", _relu)
 
@@ -259,8 +339,21 @@ def geglu(x, xp, dim=-1, approximate="none"):
 
     Half convention as :func:`reglu` (activation on the first half).  ``approximate`` is passed to
     actlib's gelu: ``"none"`` (exact, :math:`a\,\Phi(a)`) or ``"tanh"`` (T5 v1.1 / Gemma's tanh
-    form).  Partials :math:`\partial/\partial a = (\Phi(a) + a\,\varphi(a))\, b`,
+    form).
+
+    Derivative: partials :math:`\partial/\partial a = (\Phi(a) + a\,\varphi(a))\, b`,
     :math:`\partial/\partial b = \operatorname{gelu}(a)`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("geglu")
+        >>> x = np.array([1.0, 2.0])                          # a = 1, b = 2
+        >>> np.round(act(x), 6)                               # 2 Phi(1)
+        array([1.682689])
+        >>> np.round(act.vjp(x, np.array([1.0])), 6)          # [2 (Phi(1) + phi(1)), Phi(1)]
+        array([2.166631, 0.841345])
+
+    The gate is actlib's :func:`gelu` (its accurate tails) on both backends.
     """
     return _act_times_linear(x, xp, dim, "geglu", _GELU[0], approximate=approximate)
 
@@ -268,9 +361,21 @@ def geglu(x, xp, dim=-1, approximate="none"):
 def swiglu(x, xp, dim=-1):
     r"""SwiGLU (Shazeer 2020; PaLM, LLaMA): :math:`\operatorname{silu}(a) \otimes b`.
 
-    ``[a, b]`` = halves of x, activation on the first half as :func:`reglu`.  Partials
-    :math:`\partial/\partial a = \sigma(a)(1 + a\,\sigma(-a))\, b`,
+    ``[a, b]`` = halves of x, activation on the first half as :func:`reglu`.
+
+    Derivative: partials :math:`\partial/\partial a = \sigma(a)(1 + a\,\sigma(-a))\, b`,
     :math:`\partial/\partial b = a\,\sigma(a)`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("swiglu")
+        >>> x = np.array([np.log(3.0), 2.0])                  # sigma(a) = 3/4, b = 2
+        >>> np.round(act(x), 6)                               # (3/2) log 3
+        array([1.647918])
+        >>> np.round(act.vjp(x, np.array([1.0])), 6)          # [(3/2)(1 + (log 3)/4), (3/4) log 3]
+        array([1.91198 , 0.823959])
+
+    The gate is actlib's :func:`silu <actlib.activations.gated.silu>` on both backends.
     """
     return _act_times_linear(x, xp, dim, "swiglu", _SILU[0])
 
@@ -278,8 +383,17 @@ def swiglu(x, xp, dim=-1):
 def bilinear(x, xp, dim=-1):
     r"""Bilinear GLU variant (Shazeer 2020): :math:`a \otimes b`, ``[a, b]`` = halves of x.
 
-    No non-linearity in either factor, quadratic overall.  Partials
-    :math:`\partial/\partial a = b`, :math:`\partial/\partial b = a`.
+    Derivative: partials :math:`\partial/\partial a = b`, :math:`\partial/\partial b = a`.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("bilinear")
+        >>> act(np.array([2.0, 3.0]))
+        array([6.])
+        >>> act.vjp(np.array([2.0, 3.0]), np.array([1.0]))
+        array([3., 2.])
+
+    No non-linearity in either factor, quadratic overall.
     """
     return _act_times_linear(x, xp, dim, "bilinear", _same)
 
@@ -336,9 +450,16 @@ def _variant_vjp(name, act, act_grad):
 
 
 def _elementwise(name):
-    """(forward, derivative) of a registered elementwise activation, looked up at call time."""
-    return (lambda b, xp, **p: spec(name).forward(b, xp, **p),
-            lambda b, xp, **p: spec(name).derivative(b, xp, **p))
+    """(forward, derivative) of a registered elementwise activation, looked up at call time:
+    on torch its torch forms (``Spec.forward_on_torch``), the values that activation gives there."""
+    def forward(a, xp, **p):
+        s = spec(name)
+        return s.forward_on_torch(a, **p) if xp.is_torch else s.forward(a, xp, **p)   # the hooks
+
+    def derivative(a, xp, **p):
+        s = spec(name)
+        return s.derivative_on_torch(a, **p) if xp.is_torch else s.derivative(a, xp, **p)
+    return forward, derivative
 
 
 _GELU, _SILU = _elementwise("gelu"), _elementwise("silu")
@@ -349,9 +470,19 @@ def crelu(x, xp, dim=-1):
     r"""Concatenated ReLU (Shang et al. 2016): :math:`[\max(x, 0), \max(-x, 0)]`.
 
     Concatenated along ``dim`` (default -1 as TF's ``tf.nn.crelu(axis=-1)``), so the output is
-    twice as large.  vjp for :math:`g = [g_1, g_2]`:
+    twice as large.
+
+    Derivative: the vjp for :math:`g = [g_1, g_2]` is
     :math:`g_1 \mathbf 1[x > 0] - g_2 \mathbf 1[x < 0]` (0 at x = 0, relu's convention; NaN
     where x is NaN).  Backward saves only x.
+
+    Example:
+        >>> import numpy as np, actlib
+        >>> act = actlib.get("crelu")
+        >>> act(np.array([-1.0, 2.0]))
+        array([0., 2., 1., 0.])
+        >>> act.vjp(np.array([-1.0, 2.0]), np.array([1.0, 1.0, 1.0, 1.0]))
+        array([-1.,  1.])
     """
     return xp.cat([_relu(x, xp), _relu(-x, xp)], dim)
 
@@ -373,11 +504,6 @@ def _crelu_vjp(x, y, g, xp, dim=-1):
 # as the vjps above (softmax: y (g - <g, y>); log_softmax: g - e^y sum g), and GLU works in
 # place on its output.
 _ROW_BLOCK = 1 << 18       # elements per block of rows
-
-
-def _torch():
-    import torch
-    return torch
 
 
 def _regular(x, dim) -> bool:
