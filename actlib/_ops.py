@@ -41,6 +41,7 @@ class NumpyOps:
     log_sigmoid = staticmethod(sp.log_expit)
     logaddexp = staticmethod(np.logaddexp)
     divide = staticmethod(np.divide)    # takes out=, as torch.div
+    subtract = staticmethod(np.subtract)    # takes out=, as torch.sub
 
     @staticmethod
     def softplus(x):
@@ -160,6 +161,7 @@ class TorchOps:
         self.log_sigmoid = torch.nn.functional.logsigmoid
         self.logaddexp = torch.logaddexp
         self.divide = torch.div
+        self.subtract = torch.sub
         self.zeros_like = torch.zeros_like
         self.ones_like = torch.ones_like
 

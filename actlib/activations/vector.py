@@ -45,38 +45,39 @@ def _along(fn):
     ``dim``, as torch) and an empty ``dim`` (an empty result, as torch): both are shape cases,
     decided without looking at values."""
     @functools.wraps(fn)
-    def wrapped(*args, dim=-1):
+    def wrapped(*args, dim=-1, out=None):
         *arrays, xp = args
         ref = next(a for a in arrays if a is not None)
         if ref.ndim == 0:
             return fn(*(a if a is None else a.reshape(1) for a in arrays), xp, dim=-1).reshape(())
         if ref.shape[dim] == 0:
             return ref * 0.0      # empty: no values, ref's dtype and device on both backends
-        return fn(*args, dim=dim)
+        return fn(*args, dim=dim) if out is None else fn(*args, dim=dim, out=out)
     return wrapped
 
 
-def _shift(x, dim, xp):
-    """``(x - max x, max x)`` along dim; entries equal to an infinite max become 0 (not NaN).
+def _shift(x, dim, xp, out=None):
+    """``(x - max x, max x)`` along dim (the difference written into ``out`` when given);
+    entries equal to an infinite max become 0 (not NaN).
 
     Without a data-dependent branch: ``x - m`` is NaN exactly where x = m = +-inf (set to 0
     by ``nan_to_num``, which keeps +-inf) and on rows that hold a NaN (m is NaN there; the
     callers make those rows NaN again from m, a reduced tensor)."""
     m = xp.amax(x, dim)
-    return xp.nan_to_zero(x - m), m
+    return xp.nan_to_zero(xp.subtract(x, m, out=out)), m
 
 
-def _exp_sum(x, dim, xp):
-    """``(z, e^z, sum e^z)`` with z = x - max x; the sum is +inf on all -inf rows (output 0)
-    and NaN on rows holding a NaN."""
-    z, m = _shift(x, dim, xp)
+def _exp_sum(x, dim, xp, out=None):
+    """``(z, e^z, sum e^z)`` with z = x - max x (in ``out`` when given); the sum is +inf on all
+    -inf rows (output 0) and NaN on rows holding a NaN."""
+    z, m = _shift(x, dim, xp, out)
     e = xp.exp(z)
     s = xp.where(m == -_INF, _INF, xp.sum(e, dim))
     return z, e, xp.where(xp.isnan(m), m, s)
 
 
 @_along
-def softmax(x, xp, dim=-1):
+def softmax(x, xp, dim=-1, out=None):
     r"""Softmax, :math:`\operatorname{softmax}(x)_i = e^{x_i} / \sum_j e^{x_j}` along ``dim``.
 
     Jacobian :math:`J = \operatorname{diag}(s) - s s^\top` with s the output, vjp
@@ -97,8 +98,8 @@ def softmax(x, xp, dim=-1):
     invariance), so no exp overflows.  ``+inf`` entries share the mass; an all ``-inf`` row
     gives 0 (torch/jax: NaN).
     """
-    _, e, s = _exp_sum(x, dim, xp)
-    return e / s
+    _, e, s = _exp_sum(x, dim, xp, out)
+    return xp.divide(e, s, out=out)
 
 
 @_along
@@ -108,7 +109,7 @@ def _softmax_vjp(x, y, g, xp, dim=-1):
 
 
 @_along
-def log_softmax(x, xp, dim=-1):
+def log_softmax(x, xp, dim=-1, out=None):
     r"""Log-softmax, :math:`x_i - \log\sum_j e^{x_j}` along ``dim``.
 
     Jacobian :math:`J = I - \mathbf 1 s^\top` with :math:`s = e^y` the softmax, vjp
@@ -130,11 +131,11 @@ def log_softmax(x, xp, dim=-1):
     close to 0, keeps its relative accuracy (torch's builtin rounds it to 0 or a few eps).
     An all ``-inf`` row gives ``-inf`` (log of softmax's 0; torch/jax: NaN).
     """
-    z, e, s = _exp_sum(x, dim, xp)
+    z, e, s = _exp_sum(x, dim, xp, out)
     # s = c + rest (c >= 1 maxima); s < 2 means c = 1 and log s = log1p(rest), accurate near 0;
     # e = e^z lies in [0, 1] and is 1 exactly at the maxima, so frac(e) is e without them
     rest = xp.sum(xp.frac(e), dim)
-    return z - xp.where(s < 2, xp.log1p(rest), xp.log(s))
+    return xp.subtract(z, xp.where(s < 2, xp.log1p(rest), xp.log(s)), out=out)
 
 
 @_along
@@ -148,7 +149,7 @@ def _log_softmax_jvp(x, y, t, xp, dim=-1):
 
 
 @_along
-def softmin(x, xp, dim=-1):
+def softmin(x, xp, dim=-1, out=None):
     r"""Softmin, :math:`\operatorname{softmin}(x) = \operatorname{softmax}(-x)` along ``dim``.
 
     Jacobian :math:`-(\operatorname{diag}(s) - s s^\top)` with s the output, vjp
@@ -166,7 +167,7 @@ def softmin(x, xp, dim=-1):
     The stable form of :func:`softmax`.  ``-inf`` entries take the mass, an all ``+inf`` row
     gives 0.
     """
-    return softmax(-x, xp, dim=dim)
+    return softmax(-x, xp, dim=dim, out=out)
 
 
 @_along
@@ -522,8 +523,8 @@ def _row_blocked(fn, name):
             return fn(x, xp, dim=dim)
         out = _torch().empty_like(x)
         step = max(1, _ROW_BLOCK // (x.numel() // x.shape[0]))
-        for i in range(0, x.shape[0], step):
-            out[i:i + step] = fn(x[i:i + step], xp, dim=dim)
+        for i in range(0, x.shape[0], step):    # each block's last pass writes into out
+            fn(x[i:i + step], xp, dim=dim, out=out[i:i + step])
         return out
     forward.__name__ = f"_{name}_torch_forward"
     return forward
