@@ -205,18 +205,30 @@ def _gelu_tanh_pure(x):
     return (e / (e + 1.0)) * x.clamp_min(-_GT_CLIP)
 
 
+def _exp_halves_(m):
+    r"""torch, in place: :math:`e^m` for :math:`m \le 80` as :math:`(e^{m/2})^2`, m clamped at
+    2L, :math:`L = \ln(\text{smallest normal})` (below, :math:`e^m` is 0 in the dtype).  Halving
+    is exact and the square adds one rounding (subnormal results included), but torch's
+    vectorised exp never sees an argument below L: one such lane sends a whole vector down its
+    slow path (several times the cost of the pass when 1% of the arguments are out of range, as
+    in gelu_tanh's negative tail)."""
+    lo = math.log(_torch().finfo(m.dtype).tiny)
+    e = m.clamp_min_(2 * lo).mul_(0.5).exp_()
+    return e.mul_(e)
+
+
 def _gelu_tanh_block(out, x):
-    r"""torch: :math:`x\,\sigma(2u)` into ``out`` with one exponential,
-    :math:`e = e^{-|2u|}`, and the fused select-and-divide :func:`_lsb`: :math:`\sigma(2u)`
-    keeps its subnormal values (the fused sigmoid flushes them, where :math:`x\,\sigma(2u)` is
-    still normal), and the cubic is evaluated on x clipped to :math:`\pm 30`, where
-    :math:`\sigma(2u)` is already exactly 0 or 1, so infinities give their limits."""
+    r"""torch: :math:`x\,\sigma(2u)` into ``out`` with :math:`e = e^{\min(2u, 80)}` and
+    :math:`h = 1/(1 + e)`: :math:`\sigma(2u) = eh` and :math:`\sigma(-2u) = h` keep their
+    subnormal values (the fused sigmoid flushes them, where :math:`x\,\sigma(2u)` is still
+    normal), :math:`\sigma(80) = 1`, and the cubic is evaluated on x clipped to :math:`\pm 30`,
+    so infinities give their limits."""
     torch = _torch()
     xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP, out=scratch(x, 0))
-    t = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1)).mul_(xc)  # 2u
-    nt = torch.neg(t, out=scratch(x, 2))
-    e = torch.minimum(t, nt, out=t).exp_()                                # e^{-|2u|}
-    return _lsb(torch.clamp_min(x, -_GT_CLIP, out=xc), nt, e, out)       # x sigma(2u)
+    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1))
+    e = _exp_halves_(e.mul_(xc).clamp_max_(80.0))              # e^{min(2u, 80)}
+    h = torch.add(e, 1.0, out=scratch(x, 2)).reciprocal_()    # 1/(1 + e)
+    return torch.mul(e.mul_(h), torch.clamp_min(x, -_GT_CLIP, out=xc), out=out)
 
 
 def _gelu_tanh_grad(x, xp):
@@ -238,18 +250,16 @@ def _gelu_tanh_torch_derivative(x):
 
 
 def _gelu_tanh_vjp_block(out, x, g):
-    r"""torch: g * f'(x) into ``out`` as :math:`g\,\sigma(2u)\,(1 + q)`,
-    :math:`q = x(A + 3Bx^2)\,\sigma(-2u)`, both gates from :math:`e = e^{-|2u|}` by
-    :func:`_lsb`, on x clipped to :math:`\pm 30` (as :func:`_gelu_tanh_block`)."""
+    r"""torch: g * f'(x) into ``out``, on x clipped to :math:`\pm 30` (the gates of
+    :func:`_gelu_tanh_block`)."""
     torch = _torch()
     xc = torch.clamp(x, -_GT_CLIP, _GT_CLIP, out=scratch(x, 0))
-    t = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1)).mul_(xc)  # 2u
-    nt = torch.neg(t, out=scratch(x, 2))
-    e = torch.minimum(t, nt, out=scratch(x, 3)).exp_()                    # e^{-|2u|}
-    p = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B, out=scratch(x, 4)).mul_(xc)
-    q = _lsb(p, t, e, xc)                                                 # x (A + 3Bx^2) sigma(-2u)
-    gs = _lsb(g, nt, e, out)                                              # g sigma(2u)
-    return gs.addcmul_(gs, q)
+    e = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=_GT_B, out=scratch(x, 1))
+    e = _exp_halves_(e.mul_(xc).clamp_max_(80.0))
+    h = torch.add(e, 1.0, out=scratch(x, 2)).reciprocal_()   # sigma(2u) = e h, sigma(-2u) = h
+    d = torch.addcmul(_scalar(_GT_A, x), xc, xc, value=3 * _GT_B, out=scratch(x, 3)).mul_(h)
+    d = torch.addcmul(_scalar(1.0, x), d, xc, out=d).mul_(e.mul_(h))
+    return torch.mul(d, g, out=out)
 
 
 def _gelu_tanh_vjp(g, x):
