@@ -295,8 +295,9 @@ def main() -> None:
                 rec["builtin_saved_bytes"] = saved_bytes(builtin, xt)
                 if device.type == "cpu":
                     rec["builtin_fwdbwd_faults"] = page_faults(fns[1])
-                    row["faults/builtin"] = saved_ratio(rec["actlib_fwdbwd_faults"],
-                                                        rec["builtin_fwdbwd_faults"])
+                    if rec["builtin_fwdbwd_faults"] >= 100:   # else reused memory: no ratio
+                        row["faults/builtin"] = saved_ratio(rec["actlib_fwdbwd_faults"],
+                                                            rec["builtin_fwdbwd_faults"])
             if has_c:
                 rec["composite_fwdbwd_ms"] = times[-1] * 1e3
                 rec["composite_saved_bytes"] = saved_bytes(comp, xt)
