@@ -184,8 +184,8 @@ def define(name: str, *, forward: Callable, derivative: Callable | None = None,
     ``forward(x, xp)`` and ``derivative(x, xp)`` for every torch evaluation (eager, under
     ``torch.func`` transforms, ``torch.compile``, meta tensors, and inside a double backward,
     where the derivative is differentiated).  They may take eager-only fast paths (blocks by
-    :func:`actlib._ops.chunked_map`, in-place work on their own temporaries, fused aten
-    kernels that are as accurate) only when :func:`actlib._ops.eager` holds and no graph is
+    ``actlib._ops.chunked_map``, in-place work on their own temporaries, fused aten
+    kernels that are as accurate) only when ``actlib._ops.eager`` holds and no graph is
     being recorded, and otherwise use out-of-place ops that every tracer follows.  The
     forward function's docstring becomes the activation's documentation.
     """

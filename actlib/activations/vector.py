@@ -354,7 +354,7 @@ def geglu(x, xp, dim=-1, approximate="none"):
         >>> np.round(act.vjp(x, np.array([1.0])), 6)          # [2 (Phi(1) + phi(1)), Phi(1)]
         array([2.166631, 0.841345])
 
-    The gate is actlib's :func:`gelu` (its accurate tails) on both backends.
+    The gate is actlib's ``gelu`` (its accurate tails) on both backends.
     """
     return _act_times_linear(x, xp, dim, "geglu", _GELU[0], approximate=approximate)
 
