@@ -543,12 +543,11 @@ def _hardswish_vjp(g, x):
 
 
 def _hardswish_vjp_block(out, x, g):
-    """torch: hardswish_backward into ``out``; clamp(x, r, r) is r, or NaN where x is NaN (the
-    fused kernel returns 0 there), in one pass."""
-    if out is None:
-        return _keep_nan(_aten().hardswish_backward(g, x), x)
-    r = _aten().hardswish_backward.out(g, x, out=out)
-    return _torch().clamp(x, r, r, out=out)
+    """torch: hardswish_backward, then into ``out`` clamp(x, r, r): r, or NaN where x is NaN
+    (the fused kernel returns 0 there), in one pass.  (The kernel's ``out=`` overload costs
+    twice its plain call: r is a fresh block-sized temporary.)"""
+    r = _aten().hardswish_backward(g, x)
+    return _keep_nan(r, x) if out is None else _torch().clamp(x, r, r, out=out)
 
 
 define("hardswish", forward=hardswish, derivative=_hardswish_grad, torch_backward=_hardswish_vjp,
