@@ -13,7 +13,9 @@ Targets (COURSE.md §9 and issue 10): NumPy median <= 1.2x naive, never worse th
 torch fwd+bwd <= 1.2x the builtin for every activation torch has (vector-valued ones on
 (n/1000, 1000) rows), else a stated accuracy reason and <= 1.5x at 1e7; saved bytes no larger
 than the builtin's.  Repetitions of actlib, the builtin and the composite alternate, and each
-ratio is of the minimum times (the machine is shared: rerun when in doubt).
+ratio is of the minimum times (the machine is shared: rerun when in doubt).  The script
+restarts itself with glibc's allocator settings fixed (``ALLOCATOR``), so that whether an
+output page-faults does not change from run to run.
 
 Usage: ``python benchmarks/bench_activations.py [--sizes 1e6 1e7] [--device cpu] [--csv F]``
 
@@ -210,7 +212,18 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} logical cores{gpu}"
 
 
+# glibc's allocator, fixed so that every run sees the same memory: allocations of 4 MiB and
+# more are mapped afresh (so each new 1e7-element output costs its page faults, for actlib and
+# the builtin alike, in every repeat), smaller ones come from the heap, which is never trimmed
+# (so 1e6-element tensors reuse warm memory).  By default glibc moves its mapping threshold
+# with the history of frees and trims the heap top, so whether an output page-faults, a cost
+# of the order of the whole computation at 1e7, changed from run to run.
+ALLOCATOR = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+
+
 def main() -> None:
+    if any(os.environ.get(k) != v for k, v in ALLOCATOR.items()):   # restart with the settings
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **ALLOCATOR})
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1e6, 1e7])
     parser.add_argument("--device", default="cpu")
@@ -344,6 +357,8 @@ def write_csv(path, records, args) -> None:
         f.write(f"# machine: {machine()}\n")
         f.write(f"# versions: torch {torch.__version__}, numpy {np.__version__}, "
                 f"python {platform.python_version()}; torch threads {torch.get_num_threads()}\n")
+        f.write("# allocator: glibc, " + ", ".join(f"{k}={v}" for k, v in ALLOCATOR.items())
+                + "\n")
         f.write(f"# measured: {datetime.date.today().isoformat()}, float32, minimum of "
                 f"{args.repeats} interleaved repeats\n")
         f.write("# command: python " + " ".join(["benchmarks/bench_activations.py", *sys.argv[1:]])
