@@ -145,7 +145,7 @@ class _ElementwiseCore(torch.autograd.Function):
                 raise RuntimeError(f"{spec.name}: no gradient formula for parameter {n!r}")
             part, p = partials[n], kw[n]
             if part.dim() == gc.dim() + 1:  # vector parameter (PAU coefficients): trailing axis
-                d = (gc.unsqueeze(-1) * part).reshape(-1, part.shape[-1]).sum(0)
+                d = (gc.unsqueeze(-1) * part).reshape(gc.numel(), part.shape[-1]).sum(0)
             elif p.dim():
                 d = (gc * part).sum_to_size(p.shape)
             else:

@@ -270,3 +270,16 @@ def test_grad_method_matches_autograd(name, device):
     np.testing.assert_allclose(act.grad(x), g, rtol=1e-13, atol=1e-300)
     np.testing.assert_allclose(act(x), act(torch.tensor(x, device=device)).cpu().numpy(),
                                rtol=1e-13, atol=1e-300)
+
+
+def test_pau_with_no_denominator_coefficients_learns_its_numerator():
+    """b = () makes F the polynomial P (Q = 1): the module still trains, with an empty b."""
+    m = actlib.get("pau", a=(0.5, 1.0, 0.25), b=()).module()
+    x = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64, requires_grad=True)
+    m = m.double()
+    m(x).sum().backward()
+    torch.testing.assert_close(x.grad, 1.0 + 0.5 * x.detach())          # P'(x) = 1 + x/2
+    grads = {n: p.grad for n, p in m.named_parameters()}
+    a_grad = [g for n, g in grads.items() if g is not None and g.numel() == 3][0]
+    torch.testing.assert_close(a_grad, torch.stack([x.detach() ** j for j in range(3)]).sum(1))
+    assert all(g is None or g.numel() == 0 for n, g in grads.items() if g is not a_grad)

@@ -548,7 +548,8 @@ def _pau_param_grads(x, xp, a=PAU_A, b=PAU_B):
     # x^j / Q = t^j s^(j-n) / Q~ ;  |x|^k / Q = |t|^k s^(k-n) / Q~
     da = [(t ** j) * (s ** (j - n)) / Q for j in range(m + 1)]
     db = [-f * xp.sign(b[k - 1]) * (ta ** k) * (s ** (k - n)) / Q for k in range(1, n + 1)]
-    return {"a": xp.stack(da, -1), "b": xp.stack(db, -1)}
+    empty = (t[..., None] * 0.0)[..., :0]       # no denominator coefficients (b = ()): width 0
+    return {"a": xp.stack(da, -1), "b": xp.stack(db, -1) if db else empty}
 
 
 def _coefficients(v):
