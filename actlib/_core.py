@@ -114,6 +114,17 @@ class Spec:
             return self.torch_derivative(x, **params)
         return self.derivative(x, torch_ops(), **params)
 
+    def forward_with(self, x, xp, **params):
+        """f(x) in the array namespace ``xp``: :meth:`forward_on_torch` on torch, else the
+        portable ``forward`` (for formulas built from other activations, as GEGLU from GELU)."""
+        return self.forward_on_torch(x, **params) if xp.is_torch else self.forward(x, xp, **params)
+
+    def derivative_with(self, x, xp, **params):
+        """f'(x) in the array namespace ``xp``, as :meth:`forward_with`."""
+        if xp.is_torch:
+            return self.derivative_on_torch(x, **params)
+        return self.derivative(x, xp, **params)
+
     def __reduce__(self):
         return (spec, (self.name,))       # the registry entry, by name (it holds functions)
 

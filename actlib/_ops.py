@@ -294,7 +294,6 @@ class _Workspace(threading.local):
 
     def __init__(self):
         self.blocks: dict = {}     # (dtype, slot) -> a flat tensor of _CHUNK elements
-        self.full: dict = {}       # (dtype, slot) -> that tensor as one full block (1-D)
         self.active = False
 
 
@@ -314,15 +313,12 @@ def scratch(like, slot: int):
     import torch
     if not _WORKSPACE.active or like.numel() > _CHUNK:
         return torch.empty_like(like)
-    key = (like.dtype, slot)
-    n = like.numel()
-    full = _WORKSPACE.full.get(key)
-    if full is not None and n == full.numel() and like.dim() == 1:
-        return full                # the common case: a whole block, no new view
+    key, n = (like.dtype, slot), like.numel()
     block = _WORKSPACE.blocks.get(key)
-    if block is None or block.numel() < max(n, _CHUNK):
-        block = _WORKSPACE.blocks[key] = torch.empty(max(n, _CHUNK), dtype=like.dtype)
-        _WORKSPACE.full[key] = block
+    if block is None or block.numel() < _CHUNK:
+        block = _WORKSPACE.blocks[key] = torch.empty(_CHUNK, dtype=like.dtype)
+    if n == block.numel() and like.dim() == 1:
+        return block                   # the common case: a whole block, no new view
     return block[:n].view(like.shape)
 
 

@@ -451,16 +451,10 @@ def _variant_vjp(name, act, act_grad):
 
 
 def _elementwise(name):
-    """(forward, derivative) of a registered elementwise activation, looked up at call time:
-    on torch its torch forms (``Spec.forward_on_torch``), the values that activation gives there."""
-    def forward(a, xp, **p):
-        s = spec(name)
-        return s.forward_on_torch(a, **p) if xp.is_torch else s.forward(a, xp, **p)   # the hooks
-
-    def derivative(a, xp, **p):
-        s = spec(name)
-        return s.derivative_on_torch(a, **p) if xp.is_torch else s.derivative(a, xp, **p)
-    return forward, derivative
+    """(forward, derivative) of a registered elementwise activation, looked up at call time
+    (``Spec.forward_with``: on torch its torch forms, the values that activation gives there)."""
+    return (lambda a, xp, **p: spec(name).forward_with(a, xp, **p),
+            lambda a, xp, **p: spec(name).derivative_with(a, xp, **p))
 
 
 _GELU, _SILU = _elementwise("gelu"), _elementwise("silu")
